@@ -1,0 +1,139 @@
+"""Settings read once from the environment (and an optional .env), validated at start."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Language = Literal["ky", "ru", "en"]
+LANGUAGES: tuple[Language, ...] = ("ky", "ru", "en")
+
+_TOKEN_PATTERN = re.compile(r"^\d+:[\w-]+$")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/seizure-assistant.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: str
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: Language = "ru"
+    timezone: str = "Asia/Bishkek"
+    redis_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_has_telegram_shape(cls, value: str) -> str:
+        if not _TOKEN_PATTERN.match(value.strip()):
+            raise ValueError("must look like 123456789:ABC-token from @BotFather")
+        return value.strip()
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("must be comma-separated Telegram user ids, e.g. 111,222")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("must be an IANA time zone such as Asia/Bishkek") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if scheme in ("postgresql", "postgres", "postgresql+psycopg2"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if scheme == "sqlite":
+            return "sqlite+aiosqlite://" + value.split("://", 1)[1]
+        if scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url", "redis_url")
+    @classmethod
+    def _url_or_none(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if not parts.scheme or not parts.netloc:
+            raise ValueError("must be a full URL with scheme and host")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secret_is_safe(self) -> Settings:
+        # Telegram allows only these characters in the secret token header.
+        if self.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.webhook_secret):
+            raise ValueError("WEBHOOK_SECRET: only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/webhook"
+
+    def require_webhook(self) -> None:
+        """Webhook mode cannot run without a public URL and a secret."""
+        for name in ("webhook_url", "webhook_secret"):
+            if not getattr(self, name):
+                raise ConfigError(f"{name.upper()} is required in webhook mode")
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "missing":
+            message = "is required"
+        lines.append(f"{name} {message}" if name else message)
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings or raise ConfigError with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def load_settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,1 @@
+"""Database: typed models, the engine and session factory, and Alembic migrations."""

@@ -1,0 +1,214 @@
+"""Typed SQLAlchemy models of people, units, access and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class UserStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+
+
+class UnitKind(StrEnum):
+    HEADQUARTERS = "headquarters"
+    DETACHMENT = "detachment"
+    POST = "post"
+    CROSSING_POINT = "crossing_point"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+
+
+def _enum(enum_class: type[StrEnum]) -> Enum:
+    # Stored as plain strings so both databases share one schema and values stay readable.
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    name_ru: Mapped[str | None] = mapped_column(String(128))
+    name_ky: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind), default=UnitKind.POST)
+    crossing_type: Mapped[str | None] = mapped_column(String(16))
+    neighbour: Mapped[str | None] = mapped_column(String(2))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="raise")
+
+    def display_name(self, language: str) -> str:
+        localized = {"ru": self.name_ru, "ky": self.name_ky or self.name_ru}.get(language)
+        return localized or self.name
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    full_name: Mapped[str] = mapped_column(String(128), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(2))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.OFFICER)
+    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus), default=UserStatus.PENDING)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit | None] = relationship(lazy="raise")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is UserStatus.ACTIVE
+
+
+class AccessRequest(Base):
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(128))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    status: Mapped[RequestStatus] = mapped_column(
+        _enum(RequestStatus), default=RequestStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class FsmRecord(Base):
+    """Conversation state of one aiogram StorageKey, so a restart resumes the dialogue."""
+
+    __tablename__ = "fsm_states"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled, so an update delivered twice is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+__all__ = [
+    "AccessRequest",
+    "AuditEntry",
+    "Base",
+    "FsmRecord",
+    "Invite",
+    "ProcessedUpdate",
+    "RequestStatus",
+    "Role",
+    "Unit",
+    "UnitKind",
+    "User",
+    "UserStatus",
+    "utcnow",
+]
