@@ -27,7 +27,7 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
-    bot_token: str
+    bot_token: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     telegram_api_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -44,7 +44,9 @@ class Settings(BaseSettings):
 
     @field_validator("bot_token")
     @classmethod
-    def _token_has_telegram_shape(cls, value: str) -> str:
+    def _token_has_telegram_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not _TOKEN_PATTERN.match(value.strip()):
             raise ValueError("must look like 123456789:ABC-token from @BotFather")
         return value.strip()
@@ -105,11 +107,12 @@ class Settings(BaseSettings):
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path or "/webhook"
 
-    def require_webhook(self) -> None:
-        """Webhook mode cannot run without a public URL and a secret."""
-        for name in ("webhook_url", "webhook_secret"):
+    def require_bot(self, webhook: bool = False) -> None:
+        """Running the bot needs a token; webhook mode also a public URL and a secret."""
+        names = ["bot_token"] + (["webhook_url", "webhook_secret"] if webhook else [])
+        for name in names:
             if not getattr(self, name):
-                raise ConfigError(f"{name.upper()} is required in webhook mode")
+                raise ConfigError(f"{name.upper()} is required to run the bot in this mode")
 
 
 def _describe(error: ValidationError) -> str:

@@ -1,0 +1,145 @@
+"""Command line: run the bot (polling or webhook), migrate, and set up units and users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import LANGUAGES, ConfigError, Settings, load_settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_database
+from bot.db.models import Role, UnitKind
+from bot.services import units as unit_service
+from bot.services import users as user_service
+from bot.services.errors import DomainError, InvalidInput, NotFound
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = root.add_subparsers(dest="command")
+    commands.add_parser("polling", help="run the bot with long polling (the default)")
+    commands.add_parser("webhook", help="run the bot as a webhook server")
+    commands.add_parser("migrate", help="upgrade the database schema")
+
+    units = commands.add_parser("units", help="units").add_subparsers(dest="action", required=True)
+    add_unit = units.add_parser("add", help="create a unit")
+    add_unit.add_argument("code")
+    add_unit.add_argument("--name", required=True)
+    add_unit.add_argument("--parent", help="code of the parent unit")
+    add_unit.add_argument("--kind", choices=[kind.value for kind in UnitKind], default="post")
+    units.add_parser("list", help="list units as a tree")
+
+    users = commands.add_parser("users", help="users").add_subparsers(dest="action", required=True)
+    add_user = users.add_parser("add", help="create or update an active user")
+    add_user.add_argument("--telegram-id", type=int, required=True)
+    add_user.add_argument("--role", choices=[role.value for role in Role], required=True)
+    add_user.add_argument("--unit", help="unit code")
+    add_user.add_argument("--name")
+    add_user.add_argument("--language", choices=LANGUAGES)
+    users.add_parser("list", help="list users")
+    return root
+
+
+async def with_database(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[None]]
+) -> None:
+    """Run one unit of work in a transaction, after bringing the schema up to date."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_database(engine)
+        async with create_session_factory(engine).begin() as session:
+            await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def add_unit(session: AsyncSession, args: argparse.Namespace) -> None:
+    parent = await unit_service.get_unit_by_code(session, args.parent) if args.parent else None
+    unit = await unit_service.create_unit(
+        session, None, args.code, args.name, parent.id if parent else None, UnitKind(args.kind)
+    )
+    print(f"created unit {unit.code}")
+
+
+async def list_units(session: AsyncSession, _args: argparse.Namespace) -> None:
+    for node in await unit_service.unit_tree(session):
+        unit = node.unit
+        print(f"{'  ' * node.depth}{unit.code}\t{unit.name}\t{unit.kind.value}")
+
+
+async def add_user(session: AsyncSession, args: argparse.Namespace) -> None:
+    unit = await unit_service.get_unit_by_code(session, args.unit) if args.unit else None
+    user = await user_service.upsert_user(
+        session,
+        args.telegram_id,
+        Role(args.role),
+        unit_id=unit.id if unit else None,
+        full_name=args.name,
+        language=args.language,
+    )
+    print(f"user {user.telegram_id} is an active {user.role.value}")
+
+
+async def list_users(session: AsyncSession, _args: argparse.Namespace) -> None:
+    codes = {node.unit.id: node.unit.code for node in await unit_service.unit_tree(session)}
+    for user in await user_service.all_users(session):
+        unit = codes.get(user.unit_id, "-") if user.unit_id else "-"
+        print(
+            f"{user.telegram_id}\t{user.full_name or '-'}\t{user.role.value}\t"
+            f"{user.status.value}\t{unit}\t{user.language or '-'}"
+        )
+
+
+DATABASE_COMMANDS = {
+    ("units", "add"): add_unit,
+    ("units", "list"): list_units,
+    ("users", "add"): add_user,
+    ("users", "list"): list_users,
+}
+
+
+def describe(error: DomainError) -> str:
+    if isinstance(error, InvalidInput):
+        return f"invalid {error.field}: {error.reason}"
+    if isinstance(error, NotFound):
+        return f"{error.what} not found"
+    return str(error) or type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command in (None, "polling", "webhook"):
+            settings.require_bot(webhook=args.command == "webhook")
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command in (None, "polling", "webhook"):
+        # Imported here: aiogram's types take seconds to load, which the set-up commands skip.
+        from bot.app import run_polling, run_webhook
+
+        asyncio.run(run_webhook(settings) if args.command == "webhook" else run_polling(settings))
+    elif args.command == "migrate":
+        asyncio.run(with_database(settings, lambda _session: asyncio.sleep(0)))
+        print("database is up to date")
+    else:
+        command = DATABASE_COMMANDS[(args.command, args.action)]
+        try:
+            asyncio.run(with_database(settings, lambda session: command(session, args)))
+        except DomainError as error:
+            print(f"error: {describe(error)}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""Builds the bot once (database, i18n, storage, dispatcher) for polling, webhook and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram.utils.i18n import I18n
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_database
+from bot.db.models import ProcessedUpdate, utcnow
+from bot.fsm_storage import DatabaseStorage
+from bot.i18n import create_i18n
+from bot.middlewares.database import DatabaseSessionMiddleware, DuplicateUpdateMiddleware
+from bot.middlewares.inflight import InFlightUpdates
+from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
+from bot.services.users import ensure_admins
+from handlers import all_routers
+from handlers.commands import register_commands
+
+log = logging.getLogger(__name__)
+
+# Long enough to cover any redelivery by Telegram (it keeps updates for 24 hours).
+PROCESSED_UPDATES_KEPT = timedelta(days=2)
+
+
+def create_bot(settings: Settings) -> Bot:
+    """The Telegram client; TELEGRAM_API_URL points it at a local Bot API server (or a fake)."""
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    return Bot(
+        settings.bot_token or "",
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_storage(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis when configured (also isolating chats across processes), else our database."""
+    if settings.redis_url:
+        key_builder = DefaultKeyBuilder(
+            with_bot_id=True, with_business_connection_id=True, with_destiny=True
+        )
+        storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
+        return storage, storage.create_isolation()
+    return DatabaseStorage(session_factory), SimpleEventIsolation()
+
+
+@dataclass
+class BotApplication:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    bot: Bot
+    dispatcher: Dispatcher
+    in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
+
+    @classmethod
+    async def create(cls, settings: Settings) -> BotApplication:
+        engine = create_engine(settings.database_url)
+        await upgrade_database(engine)
+        session_factory = create_session_factory(engine)
+        async with session_factory.begin() as session:
+            await ensure_admins(session, settings.admin_ids)
+            await session.execute(
+                delete(ProcessedUpdate).where(
+                    ProcessedUpdate.processed_at < utcnow() - PROCESSED_UPDATES_KEPT
+                )
+            )
+        i18n = create_i18n(settings.default_language)
+        in_flight = InFlightUpdates()
+        dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight)
+        return cls(
+            settings, engine, session_factory, i18n, create_bot(settings), dispatcher, in_flight
+        )
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def build_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+    in_flight: InFlightUpdates,
+) -> Dispatcher:
+    storage, isolation = create_storage(settings, session_factory)
+    dispatcher = Dispatcher(
+        storage=storage, events_isolation=isolation, settings=settings, i18n=i18n
+    )
+    dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(DuplicateUpdateMiddleware(session_factory))
+    dispatcher.update.outer_middleware(DatabaseSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(PersonMiddleware())
+    PersonLocaleMiddleware(i18n).setup(dispatcher)
+    # Every button press is answered, even when a handler forgets, so no button spins forever.
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.include_routers(*all_routers())
+
+    async def on_startup(bot: Bot) -> None:
+        await register_commands(bot, i18n, settings.default_language)
+
+    async def on_shutdown() -> None:
+        await in_flight.drain(settings.shutdown_timeout_seconds)
+
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
+    return dispatcher
+
+
+async def run_polling(settings: Settings) -> None:
+    app = await BotApplication.create(settings)
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=True,
+            close_bot_session=False,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+    finally:
+        await app.close()
+
+
+async def start_webhook_server(app: BotApplication) -> web.AppRunner:
+    """Serve webhook updates; requests without the right secret header get 401."""
+    settings = app.settings
+    web_app = web.Application()
+    # Shutdown hooks run in order: drain in-flight updates first, then the handler closes the bot.
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    SimpleRequestHandler(
+        dispatcher=app.dispatcher, bot=app.bot, secret_token=settings.webhook_secret
+    ).register(web_app, path=settings.webhook_path)
+
+    async def set_webhook(_: web.Application) -> None:
+        await app.bot.set_webhook(
+            settings.webhook_url or "",
+            secret_token=settings.webhook_secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+
+    web_app.on_startup.append(set_webhook)
+    runner = web.AppRunner(web_app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("webhook server listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    return runner
+
+
+async def run_webhook(settings: Settings) -> None:
+    app = await BotApplication.create(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    runner = await start_webhook_server(app)
+    try:
+        await stop.wait()
+        log.info("stopping: finishing updates in flight")
+    finally:
+        await runner.cleanup()
+        await app.close()

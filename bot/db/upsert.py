@@ -1,0 +1,30 @@
+"""INSERT … ON CONFLICT for both dialects we run on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _insert_for(session: AsyncSession, model: type[Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession, model: type[Any], values: dict[str, Any]
+) -> bool:
+    """Insert a row unless its key exists; True when this call inserted it."""
+    statement = _insert_for(session, model).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+async def upsert(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], key: list[str]
+) -> None:
+    statement = _insert_for(session, model).values(**values)
+    changes = {name: statement.excluded[name] for name in values if name not in key}
+    await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))

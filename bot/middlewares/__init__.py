@@ -1,0 +1,1 @@
+"""Outer middlewares every update passes through, in the order app.py registers them."""

@@ -1,0 +1,1 @@
+"""Business rules: plain async functions over an AsyncSession, knowing nothing of Telegram."""

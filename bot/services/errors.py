@@ -1,0 +1,43 @@
+"""Domain exceptions; the error handler turns each into a localized answer."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the service refused the action; nothing was changed."""
+
+
+class AccessDenied(DomainError):
+    """The acting user may not do this (checked on the server, whatever the button said)."""
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class InvalidInput(DomainError):
+    """A value typed by a user breaks a rule; the same field is asked again."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class AlreadyDecided(DomainError):
+    """Someone else already handled this request."""
+
+    def __init__(self, decided_by: str | None, approved: bool) -> None:
+        super().__init__(decided_by or "")
+        self.decided_by = decided_by
+        self.approved = approved
+
+
+class InviteRefused(DomainError):
+    """An invite code is unknown, used, expired, or the person cannot take it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -1,0 +1,109 @@
+"""Admins and supervisors approve or deny access requests from the notification itself."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.text_decorations import html_decoration
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import AccessRequest, Role, User
+from bot.i18n import format_datetime
+from bot.services.access import SubmittedRequest, decide_access_request
+from bot.services.errors import AlreadyDecided
+from bot.services.units import get_unit
+from handlers import texts
+from handlers.callbacks import AccessDecision
+from handlers.delivery import deliver
+from handlers.filters import HasRole
+from handlers.ui import language_of, main_menu, show
+
+router = Router(name="access_review")
+router.callback_query.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
+
+
+def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Approve"), callback_data=AccessDecision(request_id=request.id, approve=True)
+    )
+    builder.button(
+        text=_("❌ Deny"), callback_data=AccessDecision(request_id=request.id, approve=False)
+    )
+    return builder.as_markup()
+
+
+async def notify_reviewers(
+    bot: Bot,
+    i18n: I18n,
+    session: AsyncSession,
+    settings: Settings,
+    submitted: SubmittedRequest,
+    applicant: User,
+) -> None:
+    request = submitted.request
+    unit = await get_unit(session, request.unit_id)
+    for reviewer in submitted.reviewers:
+        language = language_of(reviewer, settings.default_language)
+        with i18n.use_locale(language):
+            text = _(
+                "🆕 Access request No. {number}\n"
+                "Name: {name}\nTelegram: {telegram}\nUnit: {unit}\nSent: {sent}"
+            ).format(
+                number=request.id,
+                name=html_decoration.quote(request.full_name),
+                telegram=texts.person_label(applicant) + f" (id {applicant.telegram_id})",
+                unit=texts.unit_label(unit, language),
+                sent=format_datetime(request.created_at, language, settings.tz),
+            )
+            await deliver(bot, reviewer.telegram_id, text, decision_keyboard(request))
+
+
+@router.callback_query(AccessDecision.filter())
+async def decide(
+    callback: CallbackQuery,
+    callback_data: AccessDecision,
+    user: User,
+    session: AsyncSession,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    original = callback.message.html_text if isinstance(callback.message, Message) else ""
+    try:
+        decision = await decide_access_request(
+            session, user, callback_data.request_id, callback_data.approve
+        )
+    except AlreadyDecided as handled:
+        outcome = _("already approved") if handled.approved else _("already denied")
+        note = _("This request was {outcome} by {name}.").format(
+            outcome=outcome, name=html_decoration.quote(handled.decided_by or "—")
+        )
+        await callback.answer(note, show_alert=True)
+        await show(callback, f"{original}\n\n{note}")
+        return
+    await session.commit()
+    verdict = _("✅ Approved by {name}") if callback_data.approve else _("❌ Denied by {name}")
+    await show(callback, f"{original}\n\n" + verdict.format(name=texts.person_label(user)))
+    applicant = decision.applicant
+    with i18n.use_locale(language_of(applicant, settings.default_language)):
+        if callback_data.approve:
+            unit = await get_unit(session, decision.request.unit_id)
+            text = _("Your access request was approved: you are {role}, {unit}.").format(
+                role=texts.role_name(applicant.role),
+                unit=texts.unit_label(unit, applicant.language or ""),
+            )
+            await deliver(bot, applicant.telegram_id, text, main_menu(applicant))
+        else:
+            await deliver(
+                bot,
+                applicant.telegram_id,
+                _(
+                    "Your access request was declined. "
+                    "Contact your supervisor if this is a mistake."
+                ),
+            )

@@ -1,0 +1,365 @@
+"""Administrators: people (approve, block, role, unit) and units, from the Users menu."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import Role, UnitKind, User, UserStatus
+from bot.i18n import format_datetime
+from bot.services import units as unit_service
+from bot.services import users as user_service
+from bot.services.access import decide_access_request, pending_request_of
+from bot.services.errors import InvalidInput
+from handlers import texts
+from handlers.callbacks import (
+    UnitKindPick,
+    UnitPage,
+    UnitPick,
+    UnitsScreen,
+    UserAction,
+    UserCard,
+    UserRolePick,
+    UsersPage,
+)
+from handlers.delivery import deliver
+from handlers.filters import HasRole, MenuButton
+from handlers.messages import input_problem
+from handlers.states import UnitForm, UserUnitForm
+from handlers.ui import language_of, main_menu, show, unit_picker
+
+router = Router(name="admin")
+router.message.filter(HasRole(Role.ADMIN))
+router.callback_query.filter(HasRole(Role.ADMIN))
+
+UNIT_LINES_PER_PAGE = 40
+
+
+async def users_screen(
+    session: AsyncSession, admin: User, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    people, total = await user_service.list_users(session, admin, page)
+    builder = InlineKeyboardBuilder()
+    for person in people:
+        label = f"{texts.STATUS_MARKS[person.status]} {person.full_name or person.telegram_id}"
+        builder.button(
+            text=f"{label} · {texts.role_name(person.role)}"[:60],
+            callback_data=UserCard(user_id=person.id),
+        )
+    builder.adjust(1)
+    last_page = max((total - 1) // user_service.USERS_PAGE_SIZE, 0)
+    navigation = InlineKeyboardBuilder()
+    if page > 0:
+        navigation.button(text="◀️", callback_data=UsersPage(page=page - 1))
+    if page < last_page:
+        navigation.button(text="▶️", callback_data=UsersPage(page=page + 1))
+    navigation.button(text=_("🏢 Units"), callback_data=UnitsScreen(action="list"))
+    builder.attach(navigation)
+    text = _("People: {total}. Page {page} of {pages}. ⏳ awaiting approval, ⛔ blocked.").format(
+        total=total, page=page + 1, pages=last_page + 1
+    )
+    return text, builder.as_markup()
+
+
+async def user_card(
+    session: AsyncSession, person: User, language: str, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    unit = await unit_service.get_unit(session, person.unit_id) if person.unit_id else None
+    text = "\n".join(
+        [
+            f"<b>{texts.person_label(person)}</b>",
+            _("Telegram id: {id}").format(id=person.telegram_id),
+            _("Status: {status}").format(status=texts.status_name(person.status)),
+            _("Role: {role}").format(role=texts.role_name(person.role)),
+            _("Unit: {unit}").format(unit=texts.unit_label(unit, language)),
+            _("Registered: {date}").format(
+                date=format_datetime(person.created_at, language, settings.tz)
+            ),
+        ]
+    )
+    builder = InlineKeyboardBuilder()
+    if person.status is UserStatus.PENDING:
+        builder.button(
+            text=_("✅ Approve"), callback_data=UserAction(user_id=person.id, action="approve")
+        )
+    if person.status is UserStatus.BLOCKED:
+        builder.button(
+            text=_("Unblock"), callback_data=UserAction(user_id=person.id, action="unblock")
+        )
+    else:
+        builder.button(
+            text=_("⛔ Block"), callback_data=UserAction(user_id=person.id, action="block")
+        )
+    for role in Role:
+        mark = "✓ " if person.role is role else ""
+        builder.button(
+            text=mark + texts.role_name(role),
+            callback_data=UserRolePick(user_id=person.id, role=role.value),
+        )
+    builder.button(
+        text=_("🏢 Set unit"), callback_data=UserAction(user_id=person.id, action="unit")
+    )
+    builder.button(text=_("« All people"), callback_data=UsersPage(page=0))
+    builder.adjust(1, 3, 1, 1)
+    return text, builder.as_markup()
+
+
+@router.message(MenuButton(texts.MENU_USERS))
+async def users_list(message: Message, user: User, session: AsyncSession) -> None:
+    text, markup = await users_screen(session, user, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(UsersPage.filter())
+async def users_page(
+    callback: CallbackQuery, callback_data: UsersPage, user: User, session: AsyncSession
+) -> None:
+    await show(callback, *await users_screen(session, user, callback_data.page))
+
+
+async def show_card(
+    callback: CallbackQuery, session: AsyncSession, admin: User, person: User, settings: Settings
+) -> None:
+    language = language_of(admin, settings.default_language)
+    await show(callback, *await user_card(session, person, language, settings))
+
+
+@router.callback_query(UserCard.filter())
+async def open_card(
+    callback: CallbackQuery,
+    callback_data: UserCard,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    person = await user_service.get_user(session, callback_data.user_id)
+    await show_card(callback, session, user, person, settings)
+
+
+@router.callback_query(UserAction.filter(F.action.in_({"approve", "block", "unblock"})))
+async def change_status(
+    callback: CallbackQuery,
+    callback_data: UserAction,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    person = await user_service.get_user(session, callback_data.user_id)
+    request = await pending_request_of(session, person)
+    if callback_data.action == "approve" and request is not None:
+        await decide_access_request(session, user, request.id, approve=True)
+    else:
+        status = UserStatus.BLOCKED if callback_data.action == "block" else UserStatus.ACTIVE
+        await user_service.set_status(session, user, person.id, status)
+    await session.commit()
+    await show_card(callback, session, user, person, settings)
+    with i18n.use_locale(language_of(person, settings.default_language)):
+        if person.status is UserStatus.ACTIVE:
+            await deliver(
+                bot,
+                person.telegram_id,
+                _("Your access has been granted. Choose an action below."),
+                main_menu(person),
+            )
+        else:
+            await deliver(
+                bot, person.telegram_id, _("Your access is blocked. Contact your supervisor.")
+            )
+
+
+@router.callback_query(UserRolePick.filter(F.role.in_({role.value for role in Role})))
+async def change_role(
+    callback: CallbackQuery,
+    callback_data: UserRolePick,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    person = await user_service.set_role(
+        session, user, callback_data.user_id, Role(callback_data.role)
+    )
+    await show_card(callback, session, user, person, settings)
+
+
+@router.callback_query(UserAction.filter(F.action == "unit"))
+async def ask_user_unit(
+    callback: CallbackQuery,
+    callback_data: UserAction,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+) -> None:
+    person = await user_service.get_user(session, callback_data.user_id)
+    await state.set_state(UserUnitForm.unit)
+    await state.update_data(target_user_id=person.id)
+    nodes = await unit_service.unit_tree(session)
+    await show(
+        callback,
+        _("Choose the unit of {name}:").format(name=texts.person_label(person)),
+        unit_picker(nodes, "user", 0, user.language or ""),
+    )
+
+
+@router.callback_query(UnitPage.filter(F.purpose.in_({"user", "parent"})))
+async def unit_page(
+    callback: CallbackQuery, callback_data: UnitPage, user: User, session: AsyncSession
+) -> None:
+    nodes = await unit_service.unit_tree(session)
+    markup = unit_picker(
+        nodes,
+        callback_data.purpose,
+        callback_data.page,
+        user.language or "",
+        top_level_choice=callback_data.purpose == "parent",
+    )
+    if callback.message is not None:
+        await callback.bot.edit_message_reply_markup(
+            chat_id=callback.message.chat.id,
+            message_id=callback.message.message_id,
+            reply_markup=markup,
+        )
+
+
+@router.callback_query(UnitPick.filter(F.purpose == "user"), UserUnitForm.unit)
+async def set_user_unit(
+    callback: CallbackQuery,
+    callback_data: UnitPick,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    target_id = (await state.get_data())["target_user_id"]
+    person = await user_service.set_unit(session, user, target_id, callback_data.unit_id)
+    await state.clear()
+    await show_card(callback, session, user, person, settings)
+
+
+async def units_screen(
+    session: AsyncSession, language: str, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    nodes = await unit_service.unit_tree(session)
+    last_page = max((len(nodes) - 1) // UNIT_LINES_PER_PAGE, 0)
+    page = min(max(page, 0), last_page)
+    lines = [
+        "  " * node.depth + f"• {texts.unit_label(node.unit, language)}"
+        for node in nodes[page * UNIT_LINES_PER_PAGE : (page + 1) * UNIT_LINES_PER_PAGE]
+    ]
+    header = _("Units: {total}. Page {page} of {pages}.").format(
+        total=len(nodes), page=page + 1, pages=last_page + 1
+    )
+    builder = InlineKeyboardBuilder()
+    if page > 0:
+        builder.button(text="◀️", callback_data=UnitsScreen(action="list", page=page - 1))
+    if page < last_page:
+        builder.button(text="▶️", callback_data=UnitsScreen(action="list", page=page + 1))
+    builder.button(text=_("➕ New unit"), callback_data=UnitsScreen(action="create"))
+    builder.button(text=_("« All people"), callback_data=UsersPage(page=0))
+    return header + "\n\n" + "\n".join(lines), builder.as_markup()
+
+
+@router.callback_query(UnitsScreen.filter(F.action == "list"))
+async def units_list(
+    callback: CallbackQuery, callback_data: UnitsScreen, user: User, session: AsyncSession
+) -> None:
+    await show(callback, *await units_screen(session, user.language or "", callback_data.page))
+
+
+@router.callback_query(UnitsScreen.filter(F.action == "create"))
+async def new_unit(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(UnitForm.code)
+    await show(
+        callback, _("Type the new unit's code: Latin letters, digits and dashes, e.g. DOSTUK.")
+    )
+
+
+@router.message(UnitForm.code, F.text)
+async def new_unit_code(message: Message, session: AsyncSession, state: FSMContext) -> None:
+    try:
+        code = await unit_service.free_code(session, message.text or "")
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    await state.update_data(code=code)
+    await state.set_state(UnitForm.name)
+    await message.answer(_("Type the unit's name."))
+
+
+@router.message(UnitForm.name, F.text)
+async def new_unit_name(message: Message, state: FSMContext) -> None:
+    try:
+        name = unit_service.normalize_name(message.text or "")
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    await state.update_data(name=name)
+    await state.set_state(UnitForm.kind)
+    builder = InlineKeyboardBuilder()
+    for kind in UnitKind:
+        builder.button(text=texts.unit_kind_name(kind), callback_data=UnitKindPick(kind=kind.value))
+    builder.adjust(1)
+    await message.answer(_("What kind of unit is it?"), reply_markup=builder.as_markup())
+
+
+@router.message(UnitForm.code)
+@router.message(UnitForm.name)
+async def new_unit_not_text(message: Message) -> None:
+    await message.answer(_("Please type it as text."))
+
+
+@router.callback_query(
+    UnitKindPick.filter(F.kind.in_({kind.value for kind in UnitKind})), UnitForm.kind
+)
+async def new_unit_kind(
+    callback: CallbackQuery,
+    callback_data: UnitKindPick,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+) -> None:
+    await state.update_data(kind=callback_data.kind)
+    await state.set_state(UnitForm.parent)
+    nodes = await unit_service.unit_tree(session)
+    await show(
+        callback,
+        _("Which unit is it part of?"),
+        unit_picker(nodes, "parent", 0, user.language or "", top_level_choice=True),
+    )
+
+
+@router.callback_query(UnitPick.filter(F.purpose == "parent"), UnitForm.parent)
+async def new_unit_parent(
+    callback: CallbackQuery,
+    callback_data: UnitPick,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+) -> None:
+    data = await state.get_data()
+    try:
+        unit = await unit_service.create_unit(
+            session,
+            user,
+            data["code"],
+            data["name"],
+            parent_id=callback_data.unit_id or None,
+            kind=UnitKind(data["kind"]),
+        )
+    except InvalidInput as problem:
+        # Someone else took the code meanwhile: ask for another, keep the rest.
+        await state.set_state(UnitForm.code)
+        await show(callback, input_problem(problem))
+        return
+    await state.clear()
+    await show(
+        callback,
+        _("Unit created: {unit}.").format(unit=texts.unit_label(unit, user.language or "")),
+    )

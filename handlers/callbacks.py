@@ -1,0 +1,57 @@
+"""Callback data of every button: short prefixes and database ids, never text (64-byte limit)."""
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguagePick(CallbackData, prefix="lang"):
+    code: str
+
+
+class RequestAccess(CallbackData, prefix="rq"):
+    pass
+
+
+class UnitPage(CallbackData, prefix="upg"):
+    purpose: str
+    page: int
+
+
+class UnitPick(CallbackData, prefix="upk"):
+    purpose: str
+    unit_id: int
+
+
+class AccessDecision(CallbackData, prefix="acc"):
+    request_id: int
+    approve: bool
+
+
+class UsersPage(CallbackData, prefix="usp"):
+    page: int
+
+
+class UserCard(CallbackData, prefix="usc"):
+    user_id: int
+
+
+class UserAction(CallbackData, prefix="usa"):
+    user_id: int
+    action: str
+
+
+class UserRolePick(CallbackData, prefix="usr"):
+    user_id: int
+    role: str
+
+
+class UnitsScreen(CallbackData, prefix="uns"):
+    action: str
+    page: int = 0
+
+
+class UnitKindPick(CallbackData, prefix="ukd"):
+    kind: str
+
+
+class InviteRolePick(CallbackData, prefix="ivr"):
+    role: str

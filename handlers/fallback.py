@@ -1,0 +1,41 @@
+"""What nobody else handled: strangers, blocked people, stray text and outdated buttons."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User, UserStatus
+from handlers.filters import HasStatus
+from handlers.start import refusal_text, welcome
+from handlers.ui import main_menu
+
+router = Router(name="fallback")
+
+
+@router.message(HasStatus(UserStatus.BLOCKED))
+async def blocked(message: Message) -> None:
+    await message.answer(refusal_text("blocked"))
+
+
+@router.message(HasStatus(UserStatus.PENDING))
+async def stranger(message: Message, user: User, session: AsyncSession, bot: Bot) -> None:
+    await welcome(bot, message.chat.id, user, session)
+
+
+@router.message(HasStatus(UserStatus.ACTIVE))
+async def not_understood(message: Message, user: User) -> None:
+    await message.answer(
+        _("I did not understand that. Choose an action below."), reply_markup=main_menu(user)
+    )
+
+
+@router.callback_query()
+async def unavailable_button(callback: CallbackQuery) -> None:
+    # Old messages keep their buttons for days, and callback data can be forged: refuse calmly.
+    await callback.answer(
+        _("This button is outdated or not available to you. Nothing was changed."),
+        show_alert=True,
+    )

@@ -1,0 +1,25 @@
+"""Localized explanations of what a service refused, so each can be answered plainly."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.errors import InvalidInput
+from bot.services.units import NAME_MAX_LENGTH
+
+
+def input_problem(problem: InvalidInput) -> str:
+    reasons = {
+        ("name", "too_short"): _("The name is too short. Please type it again."),
+        ("name", "too_long"): _(
+            "The name is too long (at most {limit} characters). Please type it again."
+        ).format(limit=NAME_MAX_LENGTH),
+        ("name", "no_letters"): _("A name must contain letters. Please type it again."),
+        ("code", "format"): _(
+            "A unit code is 2 to 32 Latin letters, digits or dashes, e.g. DOSTUK. "
+            "Please type it again."
+        ),
+        ("code", "taken"): _("A unit with this code already exists. Please type another code."),
+        ("language", "unknown"): _("Unknown language."),
+    }
+    return reasons.get((problem.field, problem.reason), _("This value is not valid."))

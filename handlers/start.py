@@ -1,0 +1,249 @@
+"""First contact: choosing a language, invite links, and the access request of a stranger."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BotCommandScopeChat, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import LANGUAGES, Settings
+from bot.db.models import User, UserStatus
+from bot.services.access import (
+    pending_request_of,
+    redeem_invite,
+    submit_access_request,
+    validate_person_name,
+)
+from bot.services.errors import InvalidInput, InviteRefused
+from bot.services.units import get_unit, unit_tree
+from bot.services.users import set_language
+from handlers import texts
+from handlers.access_review import notify_reviewers
+from handlers.callbacks import LanguagePick, RequestAccess, UnitPage, UnitPick
+from handlers.commands import commands_for
+from handlers.filters import HasStatus, MenuButton
+from handlers.messages import input_problem
+from handlers.states import AccessForm
+from handlers.ui import language_keyboard, main_menu, show, unit_picker
+
+router = Router(name="start")
+NOT_BLOCKED = HasStatus(UserStatus.PENDING, UserStatus.ACTIVE)
+PENDING = HasStatus(UserStatus.PENDING)
+
+
+def language_prompt(i18n: I18n) -> str:
+    """The picker's question in every language: we do not know yet which one they read."""
+    lines = []
+    for language in LANGUAGES:
+        with i18n.use_locale(language):
+            lines.append(_("Choose your language:"))
+    return "\n".join(lines)
+
+
+async def welcome(bot: Bot, chat_id: int, user: User, session: AsyncSession) -> None:
+    """The screen a person lands on, by status, in the current locale."""
+    if user.status is UserStatus.ACTIVE:
+        unit = await get_unit(session, user.unit_id) if user.unit_id else None
+        text = _("Welcome, {name}. You are {role}, {unit}. Choose an action below.").format(
+            name=texts.person_label(user),
+            role=texts.role_name(user.role),
+            unit=texts.unit_label(unit, user.language or ""),
+        )
+        await bot.send_message(chat_id, text, reply_markup=main_menu(user))
+        return
+    if await pending_request_of(session, user):
+        await bot.send_message(
+            chat_id,
+            _("Your access request is being reviewed. You will get a message here when it is."),
+        )
+        return
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(text=_("Request access"), callback_data=RequestAccess())
+    await bot.send_message(
+        chat_id,
+        _(
+            "This bot serves officers of the Border Service after a seizure of weapons, "
+            "ammunition or explosives. To use it, request access: your unit's supervisor "
+            "or an administrator will review it. If you have an invite link, open it instead."
+        ),
+        reply_markup=keyboard.as_markup(),
+    )
+
+
+def refusal_text(reason: str) -> str:
+    return {
+        "unknown": _("This invite link is not valid. Ask for a new one."),
+        "used": _("This invite link has already been used. Ask for a new one."),
+        "expired": _("This invite link has expired. Ask for a new one."),
+        "already_active": _("You already have access; the invite link was not used."),
+        "blocked": _("Your access is blocked. Contact your supervisor."),
+    }[reason]
+
+
+async def accept_invite(
+    bot: Bot, chat_id: int, user: User, code: str, session: AsyncSession
+) -> None:
+    try:
+        invite = await redeem_invite(session, user, code)
+    except InviteRefused as refusal:
+        await bot.send_message(chat_id, refusal_text(refusal.reason))
+        if refusal.reason != "blocked":
+            await welcome(bot, chat_id, user, session)
+        return
+    unit = await get_unit(session, invite.unit_id)
+    await bot.send_message(
+        chat_id,
+        _("Access granted: you are {role}, {unit}.").format(
+            role=texts.role_name(invite.role), unit=texts.unit_label(unit, user.language or "")
+        ),
+        reply_markup=main_menu(user),
+    )
+
+
+@router.message(CommandStart(), HasStatus(UserStatus.BLOCKED))
+async def start_blocked(message: Message) -> None:
+    await message.answer(refusal_text("blocked"))
+
+
+@router.message(CommandStart(), NOT_BLOCKED)
+async def start(
+    message: Message,
+    command: CommandObject,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    if user.language is None:
+        if command.args:
+            await state.update_data(invite_code=command.args)
+        await message.answer(language_prompt(i18n), reply_markup=language_keyboard())
+        return
+    if command.args:
+        await accept_invite(bot, message.chat.id, user, command.args, session)
+        return
+    await state.set_state(None)
+    await welcome(bot, message.chat.id, user, session)
+
+
+@router.message(Command("language"), NOT_BLOCKED)
+@router.message(MenuButton(texts.MENU_LANGUAGE), NOT_BLOCKED)
+async def ask_language(message: Message, i18n: I18n) -> None:
+    await message.answer(language_prompt(i18n), reply_markup=language_keyboard())
+
+
+@router.callback_query(LanguagePick.filter(F.code.in_(LANGUAGES)), NOT_BLOCKED)
+async def pick_language(
+    callback: CallbackQuery,
+    callback_data: LanguagePick,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    first_choice = user.language is None
+    await set_language(session, user, callback_data.code)
+    chat_id = callback.from_user.id
+    with i18n.use_locale(callback_data.code):
+        await show(
+            callback,
+            _("Language: {language}").format(language=texts.LANGUAGE_NAMES[callback_data.code]),
+        )
+        await bot.set_my_commands(commands_for(user), scope=BotCommandScopeChat(chat_id=chat_id))
+        invite_code = (await state.get_data()).get("invite_code")
+        if invite_code:
+            await state.update_data(invite_code=None)
+            await accept_invite(bot, chat_id, user, invite_code, session)
+        elif first_choice or user.is_active:
+            # Re-sending the menu replaces the reply keyboard's labels with the new language.
+            await welcome(bot, chat_id, user, session)
+
+
+@router.callback_query(RequestAccess.filter(), PENDING)
+async def begin_access_request(
+    callback: CallbackQuery, user: User, session: AsyncSession, state: FSMContext
+) -> None:
+    if await pending_request_of(session, user):
+        await show(callback, _("Your access request is already being reviewed."))
+        return
+    await state.set_state(AccessForm.name)
+    await show(callback, _("Type your full name and rank, as in your service ID."))
+
+
+@router.message(AccessForm.name, PENDING, F.text)
+async def access_name(
+    message: Message, user: User, session: AsyncSession, state: FSMContext
+) -> None:
+    try:
+        full_name = validate_person_name(message.text or "")
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    await state.update_data(full_name=full_name)
+    await state.set_state(AccessForm.unit)
+    await ask_unit(message, user, session)
+
+
+@router.message(AccessForm.name, PENDING)
+async def access_name_not_text(message: Message) -> None:
+    await message.answer(_("Please type your name as text."))
+
+
+async def ask_unit(message: Message, user: User, session: AsyncSession) -> None:
+    nodes = await unit_tree(session)
+    await message.answer(
+        _("Choose the unit you serve in:"),
+        reply_markup=unit_picker(nodes, "request", 0, user.language or ""),
+    )
+
+
+@router.message(AccessForm.unit, PENDING)
+async def access_unit_typed(message: Message, user: User, session: AsyncSession) -> None:
+    await message.answer(_("Please choose your unit with the buttons."))
+    await ask_unit(message, user, session)
+
+
+@router.callback_query(UnitPage.filter(F.purpose == "request"), AccessForm.unit, PENDING)
+async def access_unit_page(
+    callback: CallbackQuery, callback_data: UnitPage, user: User, session: AsyncSession
+) -> None:
+    nodes = await unit_tree(session)
+    await show(
+        callback,
+        _("Choose the unit you serve in:"),
+        unit_picker(nodes, "request", callback_data.page, user.language or ""),
+    )
+
+
+@router.callback_query(UnitPick.filter(F.purpose == "request"), AccessForm.unit, PENDING)
+async def access_unit(
+    callback: CallbackQuery,
+    callback_data: UnitPick,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    full_name = (await state.get_data()).get("full_name")
+    if not full_name:
+        await state.set_state(AccessForm.name)
+        await show(callback, _("Type your full name and rank, as in your service ID."))
+        return
+    submitted = await submit_access_request(session, user, full_name, callback_data.unit_id)
+    await state.clear()
+    # Reviewers must never see a request that is not stored yet.
+    await session.commit()
+    await show(
+        callback,
+        _("Your access request has been sent. You will get a message here when it is reviewed."),
+    )
+    await notify_reviewers(bot, i18n, session, settings, submitted, user)

@@ -1,0 +1,24 @@
+"""Conversation states; their data is JSON only, so it survives the database storage."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class AccessForm(StatesGroup):
+    name = State()
+    unit = State()
+
+
+class UnitForm(StatesGroup):
+    code = State()
+    name = State()
+    kind = State()
+    parent = State()
+
+
+class UserUnitForm(StatesGroup):
+    unit = State()
+
+
+class InviteForm(StatesGroup):
+    role = State()
+    unit = State()

@@ -1,0 +1,62 @@
+"""Words shown on buttons and screens, in one place so every feature names things alike."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.text_decorations import html_decoration
+
+from bot.db.models import Role, Unit, UnitKind, User, UserStatus
+
+MENU_PROCEDURES = __("📋 Procedures")
+MENU_NEW_REPORT = __("📝 New report")
+MENU_MY_REPORTS = __("🗂 My reports")
+MENU_INBOX = __("📥 Inbox")
+MENU_INVITE = __("🔗 Invite")
+MENU_USERS = __("👥 Users")
+MENU_LANGUAGE = __("🌐 Language")
+MENU_HELP = __("❓ Help")
+
+# Each language's own name, so a newcomer finds theirs whatever the bot's current language.
+LANGUAGE_NAMES = {"ky": "🇰🇬 Кыргызча", "ru": "🇷🇺 Русский", "en": "🇬🇧 English"}
+
+
+def role_name(role: Role) -> str:
+    return {
+        Role.OFFICER: _("officer"),
+        Role.SUPERVISOR: _("supervisor"),
+        Role.ADMIN: _("administrator"),
+    }[role]
+
+
+def status_name(status: UserStatus) -> str:
+    return {
+        UserStatus.PENDING: _("awaiting approval"),
+        UserStatus.ACTIVE: _("active"),
+        UserStatus.BLOCKED: _("blocked"),
+    }[status]
+
+
+STATUS_MARKS = {UserStatus.PENDING: "⏳", UserStatus.ACTIVE: "✅", UserStatus.BLOCKED: "⛔"}
+
+
+def unit_kind_name(kind: UnitKind) -> str:
+    return {
+        UnitKind.HEADQUARTERS: _("headquarters"),
+        UnitKind.DETACHMENT: _("border detachment"),
+        UnitKind.POST: _("border post"),
+        UnitKind.CROSSING_POINT: _("border crossing point"),
+    }[kind]
+
+
+def unit_label(unit: Unit | None, language: str) -> str:
+    """A unit as people read it; HTML-escaped because admins type unit names."""
+    if unit is None:
+        return _("no unit")
+    return html_decoration.quote(f"{unit.display_name(language)} ({unit.code})")
+
+
+def person_label(user: User) -> str:
+    name = user.full_name or _("(no name)")
+    username = f" @{user.username}" if user.username else ""
+    return html_decoration.quote(f"{name}{username}")

@@ -1,0 +1,108 @@
+"""Keyboards and message helpers shared by the features; built inside handlers, in the
+reader's locale (lazy strings cannot go into API objects)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.config import LANGUAGES
+from bot.db.models import Role, User
+from bot.services.units import UnitNode
+from handlers import texts
+from handlers.callbacks import LanguagePick, UnitPage, UnitPick
+
+UNITS_PER_PAGE = 8
+log = logging.getLogger(__name__)
+
+
+def main_menu(user: User) -> ReplyKeyboardMarkup:
+    rows = [
+        [texts.MENU_PROCEDURES, texts.MENU_NEW_REPORT],
+        [texts.MENU_MY_REPORTS],
+    ]
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        rows[1].append(texts.MENU_INBOX)
+        rows.append([texts.MENU_INVITE])
+    if user.role is Role.ADMIN:
+        rows[-1].append(texts.MENU_USERS)
+    rows.append([texts.MENU_LANGUAGE, texts.MENU_HELP])
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=str(label)) for label in row] for row in rows],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in LANGUAGES:
+        builder.button(text=texts.LANGUAGE_NAMES[code], callback_data=LanguagePick(code=code))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def unit_picker(
+    nodes: list[UnitNode],
+    purpose: str,
+    page: int,
+    language: str,
+    top_level_choice: bool = False,
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    last_page = max((len(nodes) - 1) // UNITS_PER_PAGE, 0)
+    page = min(max(page, 0), last_page)
+    if top_level_choice and page == 0:
+        builder.button(text=_("— top level —"), callback_data=UnitPick(purpose=purpose, unit_id=0))
+    for node in nodes[page * UNITS_PER_PAGE : (page + 1) * UNITS_PER_PAGE]:
+        indent = "· " * node.depth
+        name = node.unit.display_name(language)
+        builder.button(
+            text=f"{indent}{name}"[:60],
+            callback_data=UnitPick(purpose=purpose, unit_id=node.unit.id),
+        )
+    builder.adjust(1)
+    navigation = InlineKeyboardBuilder()
+    if page > 0:
+        navigation.button(text="◀️", callback_data=UnitPage(purpose=purpose, page=page - 1))
+    if page < last_page:
+        navigation.button(text="▶️", callback_data=UnitPage(purpose=purpose, page=page + 1))
+    builder.attach(navigation)
+    return builder.as_markup()
+
+
+async def show(
+    callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the screen the button was on; an identical screen is not an error."""
+    if isinstance(callback.message, Message):
+        try:
+            await callback.message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+            log.info("could not edit message, sending a new one: %s", error.message)
+    if callback.message is not None:
+        await callback.bot.send_message(callback.message.chat.id, text, reply_markup=markup)
+
+
+async def drop_buttons(callback: CallbackQuery) -> None:
+    if isinstance(callback.message, Message):
+        with suppress(TelegramBadRequest):
+            await callback.message.edit_reply_markup(reply_markup=None)
+
+
+def language_of(user: User | None, default: str) -> str:
+    return user.language if user is not None and user.language else default
