@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import FsmRecord, utcnow
-from bot.db.upsert import upsert
+from bot.db.upsert import insert_ignoring_duplicates, upsert
 
 
 def storage_key(key: StorageKey) -> str:
@@ -38,6 +38,11 @@ class DatabaseStorage(BaseStorage):
         self._session_factory = session_factory
 
     async def _record(self, session: AsyncSession, key: StorageKey) -> FsmRecord | None:
+        # FOR UPDATE locks only rows that exist: create the row first so that two first
+        # writers of one key queue on its lock instead of overwriting each other.
+        await insert_ignoring_duplicates(
+            session, FsmRecord, {"key": storage_key(key), "data": {}, "updated_at": utcnow()}
+        )
         return await session.scalar(
             select(FsmRecord).where(FsmRecord.key == storage_key(key)).with_for_update()
         )
@@ -51,6 +56,7 @@ class DatabaseStorage(BaseStorage):
         async with self._session_factory.begin() as session:
             record = await self._record(session, key)
             if value is None and (record is None or not record.data):
+                # Nothing left to remember: no row, so finished conversations leave no trace.
                 await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key(key)))
                 return
             await self._write(session, key, state=value, data=record.data if record else {})

@@ -18,6 +18,8 @@ def _prepare_sqlite_file(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (below) instead of the driver's implicit, deferred one.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the CLI read and write while the bot runs; the timeout waits out its locks.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -26,11 +28,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads and then writes fails when another writer got in
+    # between; taking the write lock up front makes SQLite serialize such transactions.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **options)
 
