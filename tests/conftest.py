@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
@@ -15,7 +16,9 @@ from bot.app import BotApplication
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
-from tests.fakes.bot_api import FakeBotAPI
+
+if TYPE_CHECKING:
+    from tests.fakes.bot_api import FakeBotAPI
 
 ADMIN_ID = 1000
 BOT_TOKEN = "123456:TEST-token"
@@ -61,6 +64,8 @@ async def session(
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeBotAPI]:
+    from tests.fakes.bot_api import FakeBotAPI
+
     async with FakeBotAPI() as api:
         yield api
 

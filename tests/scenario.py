@@ -1,0 +1,51 @@
+"""Helpers that let end-to-end tests read like what a person does and sees."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import create_i18n
+from handlers.texts import LANGUAGE_NAMES
+from tests.fakes.bot_api import BotMessage, FakeUser
+
+
+@cache
+def _i18n() -> I18n:
+    return create_i18n("en")
+
+
+def tr(language: str, text: str, **values: object) -> str:
+    """What the bot shows for `text` in `language`, as the user sees it."""
+    i18n = _i18n()
+    translated = i18n.gettext(text, locale=language)
+    return translated.format(**values) if values else translated
+
+
+def keyboard_labels(message: BotMessage) -> list[str]:
+    return [label for row in message.reply_keyboard or [] for label in row]
+
+
+def has_menu(message: BotMessage) -> bool:
+    return message.reply_keyboard is not None
+
+
+async def choose_language(user: FakeUser, language: str) -> BotMessage:
+    """Answer the language picker; returns the screen that follows it."""
+    picker = await user.receive_until(lambda message: message.has_button(LANGUAGE_NAMES[language]))
+    await user.press(LANGUAGE_NAMES[language], picker)
+    await user.receive_until(lambda message: message.message_id == picker.message_id)
+    return await user.receive()
+
+
+async def first_contact(user: FakeUser, language: str, start: str = "/start") -> BotMessage:
+    await user.send(start)
+    return await choose_language(user, language)
+
+
+def invite_code(text: str) -> str:
+    match = re.search(r"\?start=([A-Za-z0-9_-]+)", text)
+    assert match, f"no invite link in {text!r}"
+    return match.group(1)

@@ -1,0 +1,136 @@
+"""Running for real: webhook secret checks, SIGTERM, and updates in flight at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+
+import aiohttp
+
+from bot.app import BotApplication, start_webhook_server
+from bot.middlewares.inflight import InFlightUpdates
+from tests.conftest import BOT_TOKEN, make_settings
+from tests.test_access_flow import OFFICER_ID, set_up_officer
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def help_update(update_id: int) -> dict:
+    sender = {"id": OFFICER_ID, "is_bot": False, "first_name": "Bekov", "language_code": "en"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": {"id": OFFICER_ID, "type": "private", "first_name": "Bekov"},
+            "from": sender,
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+
+
+async def test_webhook_accepts_only_requests_with_the_secret(database_url, telegram):
+    port = free_port()
+    settings = make_settings(
+        database_url,
+        telegram.base_url,
+        webhook_url=f"http://127.0.0.1:{port}/tg/hook",
+        webhook_secret="s3cret-token",
+        webhook_host="127.0.0.1",
+        webhook_port=port,
+    )
+    app = await BotApplication.create(settings)
+    runner = await start_webhook_server(app)
+
+    class Runner:
+        session_factory = app.session_factory
+
+    await set_up_officer(Runner)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    try:
+        registered = telegram.calls_of("setWebhook")[-1].params
+        assert registered["secret_token"] == "s3cret-token"
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        async with aiohttp.ClientSession() as client:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with client.post(url, json=help_update(1), headers=headers) as response:
+                    assert response.status == 401
+            await officer.no_more_messages()
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            async with client.post(url, json=help_update(2), headers=headers) as response:
+                assert response.status == 200
+        answer = await officer.receive()
+        assert "/cancel" in answer.text
+    finally:
+        await runner.cleanup()
+        await app.close()
+
+
+async def test_sigterm_stops_the_bot_cleanly(tmp_path, telegram):
+    env = {
+        **os.environ,
+        "BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_URL": telegram.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "LOG_LEVEL": "INFO",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        for _ in range(300):
+            if telegram.calls_of("getUpdates"):
+                break
+            await asyncio.sleep(0.1)
+        assert telegram.calls_of("getUpdates"), "the bot never started polling"
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert "Polling stopped" in log and "Traceback" not in log
+
+
+async def test_shutdown_waits_for_updates_in_flight():
+    in_flight = InFlightUpdates()
+    finished = []
+
+    async def slow_handler(event, data):
+        await asyncio.sleep(0.2)
+        finished.append(event)
+
+    task = asyncio.create_task(in_flight(slow_handler, "update", {}))
+    await asyncio.sleep(0)
+    assert in_flight.count == 1
+    assert await in_flight.drain(seconds=5)
+    assert finished == ["update"]
+    await task
+
+
+async def test_shutdown_gives_up_after_its_timeout():
+    in_flight = InFlightUpdates()
+    never = asyncio.Event()
+
+    async def stuck_handler(event, data):
+        await never.wait()
+
+    task = asyncio.create_task(in_flight(stuck_handler, "update", {}))
+    await asyncio.sleep(0)
+    assert not await in_flight.drain(seconds=0.05)
+    task.cancel()
