@@ -33,7 +33,7 @@ from bot.middlewares.database import DatabaseSessionMiddleware, DuplicateUpdateM
 from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.services.users import ensure_admins
-from handlers import all_routers
+from handlers import create_routers
 from handlers.commands import register_commands
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def build_dispatcher(
     PersonLocaleMiddleware(i18n).setup(dispatcher)
     # Every button press is answered, even when a handler forgets, so no button spins forever.
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_routers(*all_routers())
+    dispatcher.include_routers(*create_routers())
 
     async def on_startup(bot: Bot) -> None:
         await register_commands(bot, i18n, settings.default_language)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -13,6 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import FsmRecord, utcnow
 from bot.db.upsert import insert_ignoring_duplicates, upsert
+
+# The session of the update being handled. State written while handling an update joins its
+# transaction: it commits or rolls back with the data it belongs to, and SQLite (one writer at
+# a time) never waits on a second connection of the same update.
+update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 
 
 def storage_key(key: StorageKey) -> str:
@@ -37,58 +44,76 @@ class DatabaseStorage(BaseStorage):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
-    async def _record(self, session: AsyncSession, key: StorageKey) -> FsmRecord | None:
-        # FOR UPDATE locks only rows that exist: create the row first so that two first
-        # writers of one key queue on its lock instead of overwriting each other.
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        session = update_session.get()
+        if session is not None:
+            yield session
+            return
+        async with self._session_factory.begin() as own_session:
+            yield own_session
+
+    async def _locked(self, session: AsyncSession, key: StorageKey) -> tuple[str | None, dict]:
+        """The row's state and data, locked until the transaction ends.
+
+        FOR UPDATE locks only rows that exist: the row is created first, so two first writers
+        of one key queue on its lock instead of overwriting each other.
+        """
         await insert_ignoring_duplicates(
             session, FsmRecord, {"key": storage_key(key), "data": {}, "updated_at": utcnow()}
         )
-        return await session.scalar(
-            select(FsmRecord).where(FsmRecord.key == storage_key(key)).with_for_update()
-        )
+        row = (
+            await session.execute(
+                select(FsmRecord.state, FsmRecord.data)
+                .where(FsmRecord.key == storage_key(key))
+                .with_for_update()
+            )
+        ).one()
+        return row.state, dict(row.data or {})
 
-    async def _write(self, session: AsyncSession, key: StorageKey, **values: Any) -> None:
-        row = {"key": storage_key(key), "updated_at": utcnow(), **values}
+    async def _write(
+        self, session: AsyncSession, key: StorageKey, state: str | None, data: dict[str, Any]
+    ) -> None:
+        if state is None and not data:
+            # Nothing left to remember: no row, so finished conversations leave no trace.
+            await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key(key)))
+            return
+        row = {"key": storage_key(key), "state": state, "data": data, "updated_at": utcnow()}
         await upsert(session, FsmRecord, row, key=["key"])
+
+    async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
+        async with self._transaction() as session:
+            row = (
+                await session.execute(
+                    select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == storage_key(key))
+                )
+            ).one_or_none()
+        return (row.state, dict(row.data or {})) if row else (None, {})
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self._session_factory.begin() as session:
-            record = await self._record(session, key)
-            if value is None and (record is None or not record.data):
-                # Nothing left to remember: no row, so finished conversations leave no trace.
-                await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key(key)))
-                return
-            await self._write(session, key, state=value, data=record.data if record else {})
+        async with self._transaction() as session:
+            _, data = await self._locked(session, key)
+            await self._write(session, key, value, data)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._session_factory() as session:
-            return await session.scalar(
-                select(FsmRecord.state).where(FsmRecord.key == storage_key(key))
-            )
+        return (await self._read(key))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         clean = _json_only(data)
-        async with self._session_factory.begin() as session:
-            record = await self._record(session, key)
-            if not clean and (record is None or record.state is None):
-                await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key(key)))
-                return
-            await self._write(session, key, state=record.state if record else None, data=clean)
+        async with self._transaction() as session:
+            state, _ = await self._locked(session, key)
+            await self._write(session, key, state, clean)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._session_factory() as session:
-            data = await session.scalar(
-                select(FsmRecord.data).where(FsmRecord.key == storage_key(key))
-            )
-            return dict(data or {})
+        return (await self._read(key))[1]
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         """Read, merge and write in one locked transaction, so concurrent updates never lose one."""
-        async with self._session_factory.begin() as session:
-            record = await self._record(session, key)
-            merged = _json_only({**(record.data if record else {}), **data})
-            await self._write(session, key, state=record.state if record else None, data=merged)
+        async with self._transaction() as session:
+            state, current = await self._locked(session, key)
+            merged = _json_only({**current, **data})
+            await self._write(session, key, state, merged)
             return merged
 
     async def close(self) -> None:

@@ -1,17 +1,13 @@
-"""aiogram routers, one per feature; `all_routers` gives them in the order they must match."""
+"""aiogram routers, one per feature, made fresh for each dispatcher (a router joins only one)."""
 
 from aiogram import Router
 
 
-def all_routers() -> list[Router]:
+def create_routers() -> list[Router]:
+    """In the order they must match: specific features first, the catch-all fallback last."""
     from handlers import access_review, admin, errors, fallback, invites, menu, start
 
     return [
-        errors.router,
-        start.router,
-        access_review.router,
-        admin.router,
-        invites.router,
-        menu.router,
-        fallback.router,
+        module.create_router()
+        for module in (errors, start, access_review, admin, invites, menu, fallback)
     ]

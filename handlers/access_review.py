@@ -22,9 +22,6 @@ from handlers.delivery import deliver
 from handlers.filters import HasRole
 from handlers.ui import language_of, main_menu, show
 
-router = Router(name="access_review")
-router.callback_query.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
-
 
 def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
@@ -63,7 +60,6 @@ async def notify_reviewers(
             await deliver(bot, reviewer.telegram_id, text, decision_keyboard(request))
 
 
-@router.callback_query(AccessDecision.filter())
 async def decide(
     callback: CallbackQuery,
     callback_data: AccessDecision,
@@ -107,3 +103,10 @@ async def decide(
                     "Contact your supervisor if this is a mistake."
                 ),
             )
+
+
+def create_router() -> Router:
+    router = Router(name="access_review")
+    router.callback_query.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
+    router.callback_query.register(decide, AccessDecision.filter())
+    return router

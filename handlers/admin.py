@@ -34,10 +34,6 @@ from handlers.messages import input_problem
 from handlers.states import UnitForm, UserUnitForm
 from handlers.ui import language_of, main_menu, show, unit_picker
 
-router = Router(name="admin")
-router.message.filter(HasRole(Role.ADMIN))
-router.callback_query.filter(HasRole(Role.ADMIN))
-
 UNIT_LINES_PER_PAGE = 40
 
 
@@ -110,13 +106,11 @@ async def user_card(
     return text, builder.as_markup()
 
 
-@router.message(MenuButton(texts.MENU_USERS))
 async def users_list(message: Message, user: User, session: AsyncSession) -> None:
     text, markup = await users_screen(session, user, 0)
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(UsersPage.filter())
 async def users_page(
     callback: CallbackQuery, callback_data: UsersPage, user: User, session: AsyncSession
 ) -> None:
@@ -130,7 +124,6 @@ async def show_card(
     await show(callback, *await user_card(session, person, language, settings))
 
 
-@router.callback_query(UserCard.filter())
 async def open_card(
     callback: CallbackQuery,
     callback_data: UserCard,
@@ -142,7 +135,6 @@ async def open_card(
     await show_card(callback, session, user, person, settings)
 
 
-@router.callback_query(UserAction.filter(F.action.in_({"approve", "block", "unblock"})))
 async def change_status(
     callback: CallbackQuery,
     callback_data: UserAction,
@@ -175,7 +167,6 @@ async def change_status(
             )
 
 
-@router.callback_query(UserRolePick.filter(F.role.in_({role.value for role in Role})))
 async def change_role(
     callback: CallbackQuery,
     callback_data: UserRolePick,
@@ -189,7 +180,6 @@ async def change_role(
     await show_card(callback, session, user, person, settings)
 
 
-@router.callback_query(UserAction.filter(F.action == "unit"))
 async def ask_user_unit(
     callback: CallbackQuery,
     callback_data: UserAction,
@@ -208,7 +198,6 @@ async def ask_user_unit(
     )
 
 
-@router.callback_query(UnitPage.filter(F.purpose.in_({"user", "parent"})))
 async def unit_page(
     callback: CallbackQuery, callback_data: UnitPage, user: User, session: AsyncSession
 ) -> None:
@@ -228,7 +217,6 @@ async def unit_page(
         )
 
 
-@router.callback_query(UnitPick.filter(F.purpose == "user"), UserUnitForm.unit)
 async def set_user_unit(
     callback: CallbackQuery,
     callback_data: UnitPick,
@@ -266,14 +254,12 @@ async def units_screen(
     return header + "\n\n" + "\n".join(lines), builder.as_markup()
 
 
-@router.callback_query(UnitsScreen.filter(F.action == "list"))
 async def units_list(
     callback: CallbackQuery, callback_data: UnitsScreen, user: User, session: AsyncSession
 ) -> None:
     await show(callback, *await units_screen(session, user.language or "", callback_data.page))
 
 
-@router.callback_query(UnitsScreen.filter(F.action == "create"))
 async def new_unit(callback: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(UnitForm.code)
     await show(
@@ -281,7 +267,6 @@ async def new_unit(callback: CallbackQuery, state: FSMContext) -> None:
     )
 
 
-@router.message(UnitForm.code, F.text)
 async def new_unit_code(message: Message, session: AsyncSession, state: FSMContext) -> None:
     try:
         code = await unit_service.free_code(session, message.text or "")
@@ -293,7 +278,6 @@ async def new_unit_code(message: Message, session: AsyncSession, state: FSMConte
     await message.answer(_("Type the unit's name."))
 
 
-@router.message(UnitForm.name, F.text)
 async def new_unit_name(message: Message, state: FSMContext) -> None:
     try:
         name = unit_service.normalize_name(message.text or "")
@@ -309,15 +293,10 @@ async def new_unit_name(message: Message, state: FSMContext) -> None:
     await message.answer(_("What kind of unit is it?"), reply_markup=builder.as_markup())
 
 
-@router.message(UnitForm.code)
-@router.message(UnitForm.name)
 async def new_unit_not_text(message: Message) -> None:
     await message.answer(_("Please type it as text."))
 
 
-@router.callback_query(
-    UnitKindPick.filter(F.kind.in_({kind.value for kind in UnitKind})), UnitForm.kind
-)
 async def new_unit_kind(
     callback: CallbackQuery,
     callback_data: UnitKindPick,
@@ -335,7 +314,6 @@ async def new_unit_kind(
     )
 
 
-@router.callback_query(UnitPick.filter(F.purpose == "parent"), UnitForm.parent)
 async def new_unit_parent(
     callback: CallbackQuery,
     callback_data: UnitPick,
@@ -363,3 +341,38 @@ async def new_unit_parent(
         callback,
         _("Unit created: {unit}.").format(unit=texts.unit_label(unit, user.language or "")),
     )
+
+
+def create_router() -> Router:
+    router = Router(name="admin")
+    router.message.filter(HasRole(Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.ADMIN))
+    router.message.register(users_list, MenuButton(texts.MENU_USERS))
+    router.callback_query.register(users_page, UsersPage.filter())
+    router.callback_query.register(open_card, UserCard.filter())
+    router.callback_query.register(
+        change_status, UserAction.filter(F.action.in_({"approve", "block", "unblock"}))
+    )
+    router.callback_query.register(
+        change_role, UserRolePick.filter(F.role.in_({role.value for role in Role}))
+    )
+    router.callback_query.register(ask_user_unit, UserAction.filter(F.action == "unit"))
+    router.callback_query.register(unit_page, UnitPage.filter(F.purpose.in_({"user", "parent"})))
+    router.callback_query.register(
+        set_user_unit, UnitPick.filter(F.purpose == "user"), UserUnitForm.unit
+    )
+    router.callback_query.register(units_list, UnitsScreen.filter(F.action == "list"))
+    router.callback_query.register(new_unit, UnitsScreen.filter(F.action == "create"))
+    router.message.register(new_unit_code, UnitForm.code, F.text)
+    router.message.register(new_unit_name, UnitForm.name, F.text)
+    router.message.register(new_unit_not_text, UnitForm.code)
+    router.message.register(new_unit_not_text, UnitForm.name)
+    router.callback_query.register(
+        new_unit_kind,
+        UnitKindPick.filter(F.kind.in_({kind.value for kind in UnitKind})),
+        UnitForm.kind,
+    )
+    router.callback_query.register(
+        new_unit_parent, UnitPick.filter(F.purpose == "parent"), UnitForm.parent
+    )
+    return router

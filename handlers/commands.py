@@ -26,8 +26,9 @@ def commands_for(user: User | None) -> list[BotCommand]:
 
 async def register_commands(bot: Bot, i18n: I18n, default_language: str) -> None:
     """One list per language; Telegram picks it from the app's language, the default otherwise."""
-    for language in LANGUAGES:
-        with i18n.use_locale(language):
-            await bot.set_my_commands(commands_for(None), language_code=language)
-    with i18n.use_locale(default_language):
-        await bot.set_my_commands(commands_for(None))
+    with i18n.context():
+        for language in LANGUAGES:
+            with i18n.use_locale(language):
+                await bot.set_my_commands(commands_for(None), language_code=language)
+        with i18n.use_locale(default_language):
+            await bot.set_my_commands(commands_for(None))

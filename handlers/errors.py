@@ -16,7 +16,6 @@ from bot.middlewares.people import locale_of
 from bot.services.errors import AccessDenied, DomainError, InvalidInput, NotFound
 from handlers.messages import input_problem
 
-router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 
@@ -32,7 +31,6 @@ def explain(error: Exception) -> str:
     return _("Something went wrong on our side. What you entered is kept; please try again.")
 
 
-@router.error()
 async def answer_error(event: ErrorEvent, i18n: I18n, settings: Settings, **data: Any) -> None:
     error = event.exception
     update = event.update
@@ -51,3 +49,9 @@ async def answer_error(event: ErrorEvent, i18n: I18n, settings: Settings, **data
             log.info("user of update %s has blocked the bot", update.update_id)
         except Exception:
             log.exception("could not tell the user of update %s about an error", update.update_id)
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.error.register(answer_error)
+    return router

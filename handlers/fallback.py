@@ -12,30 +12,33 @@ from handlers.filters import HasStatus
 from handlers.start import refusal_text, welcome
 from handlers.ui import main_menu
 
-router = Router(name="fallback")
 
-
-@router.message(HasStatus(UserStatus.BLOCKED))
 async def blocked(message: Message) -> None:
     await message.answer(refusal_text("blocked"))
 
 
-@router.message(HasStatus(UserStatus.PENDING))
 async def stranger(message: Message, user: User, session: AsyncSession, bot: Bot) -> None:
     await welcome(bot, message.chat.id, user, session)
 
 
-@router.message(HasStatus(UserStatus.ACTIVE))
 async def not_understood(message: Message, user: User) -> None:
     await message.answer(
         _("I did not understand that. Choose an action below."), reply_markup=main_menu(user)
     )
 
 
-@router.callback_query()
 async def unavailable_button(callback: CallbackQuery) -> None:
     # Old messages keep their buttons for days, and callback data can be forged: refuse calmly.
     await callback.answer(
         _("This button is outdated or not available to you. Nothing was changed."),
         show_alert=True,
     )
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(blocked, HasStatus(UserStatus.BLOCKED))
+    router.message.register(stranger, HasStatus(UserStatus.PENDING))
+    router.message.register(not_understood, HasStatus(UserStatus.ACTIVE))
+    router.callback_query.register(unavailable_button)
+    return router

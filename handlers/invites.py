@@ -24,10 +24,6 @@ from handlers.filters import HasRole, MenuButton
 from handlers.states import InviteForm
 from handlers.ui import show, unit_picker
 
-router = Router(name="invites")
-router.message.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
-router.callback_query.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
-
 
 async def invitable_units(session: AsyncSession, user: User) -> list[UnitNode]:
     managed = await managed_unit_ids(session, user)
@@ -35,8 +31,6 @@ async def invitable_units(session: AsyncSession, user: User) -> list[UnitNode]:
     return [node for node in nodes if managed is None or node.unit.id in managed]
 
 
-@router.message(Command("invite"))
-@router.message(MenuButton(texts.MENU_INVITE))
 async def begin_invite(
     message: Message, user: User, session: AsyncSession, state: FSMContext
 ) -> None:
@@ -59,9 +53,6 @@ async def begin_invite(
     )
 
 
-@router.callback_query(
-    InviteRolePick.filter(F.role.in_({role.value for role in Role})), InviteForm.role
-)
 async def invite_role(
     callback: CallbackQuery,
     callback_data: InviteRolePick,
@@ -79,7 +70,6 @@ async def invite_role(
     )
 
 
-@router.callback_query(UnitPage.filter(F.purpose == "invite"), InviteForm.unit)
 async def invite_unit_page(
     callback: CallbackQuery, callback_data: UnitPage, user: User, session: AsyncSession
 ) -> None:
@@ -92,7 +82,6 @@ async def invite_unit_page(
         )
 
 
-@router.callback_query(UnitPick.filter(F.purpose == "invite"), InviteForm.unit)
 async def invite_unit(
     callback: CallbackQuery,
     callback_data: UnitPick,
@@ -122,3 +111,23 @@ async def invite_unit(
             link=f"https://t.me/{me.username}?start={invite.code}",
         ),
     )
+
+
+def create_router() -> Router:
+    router = Router(name="invites")
+    router.message.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
+    router.callback_query.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
+    router.message.register(begin_invite, Command("invite"))
+    router.message.register(begin_invite, MenuButton(texts.MENU_INVITE))
+    router.callback_query.register(
+        invite_role,
+        InviteRolePick.filter(F.role.in_({role.value for role in Role})),
+        InviteForm.role,
+    )
+    router.callback_query.register(
+        invite_unit_page, UnitPage.filter(F.purpose == "invite"), InviteForm.unit
+    )
+    router.callback_query.register(
+        invite_unit, UnitPick.filter(F.purpose == "invite"), InviteForm.unit
+    )
+    return router

@@ -13,16 +13,11 @@ from handlers import texts
 from handlers.filters import HasRole, HasStatus, MenuButton
 from handlers.ui import main_menu
 
-router = Router(name="menu")
-router.message.filter(HasStatus(UserStatus.ACTIVE))
 
-
-@router.message(Command("menu"))
 async def menu(message: Message, user: User) -> None:
     await message.answer(_("Choose an action below."), reply_markup=main_menu(user))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, user: User, state: FSMContext) -> None:
     had_action = await state.get_state() is not None
     await state.clear()
@@ -30,8 +25,6 @@ async def cancel(message: Message, user: User, state: FSMContext) -> None:
     await message.answer(text, reply_markup=main_menu(user))
 
 
-@router.message(Command("help"))
-@router.message(MenuButton(texts.MENU_HELP))
 async def help_(message: Message, user: User) -> None:
     parts = [
         _(
@@ -66,9 +59,6 @@ async def help_(message: Message, user: User) -> None:
     await message.answer("\n\n".join(parts), reply_markup=main_menu(user))
 
 
-@router.message(MenuButton(texts.MENU_PROCEDURES))
-@router.message(MenuButton(texts.MENU_NEW_REPORT))
-@router.message(MenuButton(texts.MENU_MY_REPORTS))
 async def not_yet_available(message: Message, user: User) -> None:
     # The menu already shows what officers will use; these sections arrive in later releases.
     await message.answer(
@@ -77,6 +67,21 @@ async def not_yet_available(message: Message, user: User) -> None:
     )
 
 
-@router.message(MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN))
 async def inbox(message: Message, user: User) -> None:
     await not_yet_available(message, user)
+
+
+def create_router() -> Router:
+    router = Router(name="menu")
+    router.message.filter(HasStatus(UserStatus.ACTIVE))
+    router.message.register(menu, Command("menu"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(help_, Command("help"))
+    router.message.register(help_, MenuButton(texts.MENU_HELP))
+    router.message.register(not_yet_available, MenuButton(texts.MENU_PROCEDURES))
+    router.message.register(not_yet_available, MenuButton(texts.MENU_NEW_REPORT))
+    router.message.register(not_yet_available, MenuButton(texts.MENU_MY_REPORTS))
+    router.message.register(
+        inbox, MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN)
+    )
+    return router

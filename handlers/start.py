@@ -31,7 +31,6 @@ from handlers.messages import input_problem
 from handlers.states import AccessForm
 from handlers.ui import language_keyboard, main_menu, show, unit_picker
 
-router = Router(name="start")
 NOT_BLOCKED = HasStatus(UserStatus.PENDING, UserStatus.ACTIVE)
 PENDING = HasStatus(UserStatus.PENDING)
 
@@ -105,12 +104,10 @@ async def accept_invite(
     )
 
 
-@router.message(CommandStart(), HasStatus(UserStatus.BLOCKED))
 async def start_blocked(message: Message) -> None:
     await message.answer(refusal_text("blocked"))
 
 
-@router.message(CommandStart(), NOT_BLOCKED)
 async def start(
     message: Message,
     command: CommandObject,
@@ -132,13 +129,10 @@ async def start(
     await welcome(bot, message.chat.id, user, session)
 
 
-@router.message(Command("language"), NOT_BLOCKED)
-@router.message(MenuButton(texts.MENU_LANGUAGE), NOT_BLOCKED)
 async def ask_language(message: Message, i18n: I18n) -> None:
     await message.answer(language_prompt(i18n), reply_markup=language_keyboard())
 
 
-@router.callback_query(LanguagePick.filter(F.code.in_(LANGUAGES)), NOT_BLOCKED)
 async def pick_language(
     callback: CallbackQuery,
     callback_data: LanguagePick,
@@ -166,7 +160,6 @@ async def pick_language(
             await welcome(bot, chat_id, user, session)
 
 
-@router.callback_query(RequestAccess.filter(), PENDING)
 async def begin_access_request(
     callback: CallbackQuery, user: User, session: AsyncSession, state: FSMContext
 ) -> None:
@@ -177,7 +170,6 @@ async def begin_access_request(
     await show(callback, _("Type your full name and rank, as in your service ID."))
 
 
-@router.message(AccessForm.name, PENDING, F.text)
 async def access_name(
     message: Message, user: User, session: AsyncSession, state: FSMContext
 ) -> None:
@@ -191,7 +183,6 @@ async def access_name(
     await ask_unit(message, user, session)
 
 
-@router.message(AccessForm.name, PENDING)
 async def access_name_not_text(message: Message) -> None:
     await message.answer(_("Please type your name as text."))
 
@@ -204,13 +195,11 @@ async def ask_unit(message: Message, user: User, session: AsyncSession) -> None:
     )
 
 
-@router.message(AccessForm.unit, PENDING)
 async def access_unit_typed(message: Message, user: User, session: AsyncSession) -> None:
     await message.answer(_("Please choose your unit with the buttons."))
     await ask_unit(message, user, session)
 
 
-@router.callback_query(UnitPage.filter(F.purpose == "request"), AccessForm.unit, PENDING)
 async def access_unit_page(
     callback: CallbackQuery, callback_data: UnitPage, user: User, session: AsyncSession
 ) -> None:
@@ -222,7 +211,6 @@ async def access_unit_page(
     )
 
 
-@router.callback_query(UnitPick.filter(F.purpose == "request"), AccessForm.unit, PENDING)
 async def access_unit(
     callback: CallbackQuery,
     callback_data: UnitPick,
@@ -247,3 +235,25 @@ async def access_unit(
         _("Your access request has been sent. You will get a message here when it is reviewed."),
     )
     await notify_reviewers(bot, i18n, session, settings, submitted, user)
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.register(start_blocked, CommandStart(), HasStatus(UserStatus.BLOCKED))
+    router.message.register(start, CommandStart(), NOT_BLOCKED)
+    router.message.register(ask_language, Command("language"), NOT_BLOCKED)
+    router.message.register(ask_language, MenuButton(texts.MENU_LANGUAGE), NOT_BLOCKED)
+    router.callback_query.register(
+        pick_language, LanguagePick.filter(F.code.in_(LANGUAGES)), NOT_BLOCKED
+    )
+    router.callback_query.register(begin_access_request, RequestAccess.filter(), PENDING)
+    router.message.register(access_name, AccessForm.name, PENDING, F.text)
+    router.message.register(access_name_not_text, AccessForm.name, PENDING)
+    router.message.register(access_unit_typed, AccessForm.unit, PENDING)
+    router.callback_query.register(
+        access_unit_page, UnitPage.filter(F.purpose == "request"), AccessForm.unit, PENDING
+    )
+    router.callback_query.register(
+        access_unit, UnitPick.filter(F.purpose == "request"), AccessForm.unit, PENDING
+    )
+    return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from functools import cache
 
@@ -9,7 +10,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.i18n import create_i18n
 from handlers.texts import LANGUAGE_NAMES
-from tests.fakes.bot_api import BotMessage, FakeUser
+from tests.fakes.bot_api import BotMessage, FakeBotAPI, FakeUser
 
 
 @cache
@@ -49,3 +50,18 @@ def invite_code(text: str) -> str:
     match = re.search(r"\?start=([A-Za-z0-9_-]+)", text)
     assert match, f"no invite link in {text!r}"
     return match.group(1)
+
+
+async def every_button_answered(telegram: FakeBotAPI, user: FakeUser) -> None:
+    """Each callback query this user sent got exactly one answerCallbackQuery."""
+    pressed = [
+        update["callback_query"]["id"]
+        for update in telegram.pushed_updates
+        if "callback_query" in update and update["callback_query"]["from"]["id"] == user.id
+    ]
+    for _ in range(100):
+        answered = [answer["callback_query_id"] for answer in user.callback_answers()]
+        if len(answered) >= len(pressed):
+            break
+        await asyncio.sleep(0.02)
+    assert sorted(answered) == sorted(pressed)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import ProcessedUpdate
 from bot.db.upsert import insert_ignoring_duplicates
+from bot.fsm_storage import update_session
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -22,9 +23,13 @@ class DatabaseSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self._session_factory() as session:
             data["session"] = session
-            result = await handler(event, data)
-            await session.commit()
-            return result
+            token = update_session.set(session)
+            try:
+                result = await handler(event, data)
+                await session.commit()
+                return result
+            finally:
+                update_session.reset(token)
 
 
 class DuplicateUpdateMiddleware(BaseMiddleware):
