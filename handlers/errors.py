@@ -28,7 +28,7 @@ def explain(error: Exception) -> str:
         return input_problem(error)
     if isinstance(error, DomainError):
         return _("This action cannot be done now. Nothing was changed.")
-    return _("Something went wrong on our side. What you entered is kept; please try again.")
+    return _("Something went wrong on our side. Nothing saved before was lost; please try again.")
 
 
 async def answer_error(event: ErrorEvent, i18n: I18n, settings: Settings, **data: Any) -> None:

@@ -196,3 +196,17 @@ async def test_fast_taps_are_answered_in_order_and_every_button_is_answered(runn
     relabelled = await officer.receive()
     assert tr("ru", "📝 New report") in keyboard_labels(relabelled)
     await every_button_answered(telegram, officer)
+
+
+async def test_commands_menu_is_registered_in_each_language(running_bot, telegram):
+    registered = {
+        call.params.get("language_code"): [
+            entry["description"] for entry in call.params["commands"]
+        ]
+        for call in telegram.calls_of("setMyCommands")
+        if "scope" not in call.params
+    }
+    assert set(registered) == {None, "ky", "ru", "en"}
+    for language in ("ky", "ru", "en"):
+        assert tr(language, "Change language") in registered[language]
+    assert registered[None] == registered["en"]

@@ -44,8 +44,12 @@ async def register_contact(
         session.add(user)
         await session.flush()
         await audit.record(session, user, "user.first_contact", "user", user.id)
-    elif username != user.username:
-        user.username = username
+    else:
+        if username != user.username:
+            user.username = username
+        if not user.full_name and full_name:
+            # People set up by id (ADMIN_IDS, the CLI) get the name Telegram knows them by.
+            user.full_name = full_name[:128]
     return user
 
 

@@ -1,0 +1,119 @@
+"""End to end: an administrator manages people and units from the Users menu."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import AuditEntry, Role, UserStatus
+from bot.services import units, users
+from tests.conftest import ADMIN_ID
+from tests.scenario import first_contact, has_menu, tr
+from tests.test_access_flow import OFFICER_ID, set_up_officer
+
+BLOCKED = "Your access is blocked. Contact your supervisor."
+
+
+async def test_admin_blocks_unblocks_promotes_and_moves_an_officer(running_bot, telegram):
+    officer_id = await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    admin = telegram.user(ADMIN_ID, "Chief")
+    await first_contact(admin, "en")
+
+    await admin.send(tr("en", "👥 Users"))
+    people = await admin.receive()
+    await admin.press(f"✅ Officer Bekov · {tr('en', 'officer')}", people)
+    card = await admin.receive()
+    assert "Officer Bekov" in card.text and tr("en", "Role: {role}", role="officer") in card.text
+
+    await admin.press(tr("en", "⛔ Block"), card)
+    card = await admin.receive()
+    assert card.has_button(tr("en", "Unblock"))
+    assert (await officer.receive()).text == tr("en", BLOCKED)
+    await officer.send("/menu")
+    assert (await officer.receive()).text == tr("en", BLOCKED)
+
+    await admin.press(tr("en", "Unblock"), card)
+    await admin.receive()
+    assert has_menu(await officer.receive())
+
+    await admin.press(tr("en", "supervisor"))
+    card = await admin.receive()
+    assert card.has_button("✓ " + tr("en", "supervisor"))
+    await admin.press(tr("en", "🏢 Set unit"), card)
+    await admin.receive()
+    await admin.press("Border Service")
+    card = await admin.receive()
+    assert "Border Service (BS)" in card.text
+
+    async with running_bot.session_factory() as session:
+        person = await users.get_user(session, officer_id)
+        headquarters = await units.get_unit_by_code(session, "BS")
+        assert (person.role, person.status, person.unit_id) == (
+            Role.SUPERVISOR,
+            UserStatus.ACTIVE,
+            headquarters.id,
+        )
+        actions = (
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.object_id == officer_id)
+            )
+        ).all()
+        assert actions.count("user.status") == 2
+        assert "user.role" in actions and "user.unit" in actions
+
+
+async def test_admin_creates_a_unit_and_a_wrong_code_is_asked_again(running_bot, telegram):
+    admin = telegram.user(ADMIN_ID, "Chief")
+    await first_contact(admin, "en")
+    await admin.send(tr("en", "👥 Users"))
+    await admin.press(tr("en", "🏢 Units"), await admin.receive())
+    screen = await admin.receive()
+    assert "Kainda (KAINDA)" in screen.text
+    await admin.press(tr("en", "➕ New unit"), screen)
+    await admin.receive()
+
+    await admin.send("не код")
+    assert "Latin letters" in (await admin.receive()).text
+    await admin.send("dostuk")
+    assert (await admin.receive()).text == tr(
+        "en", "A unit with this code already exists. Please type another code."
+    )
+    await admin.send("dostuk-2")
+    assert (await admin.receive()).text == tr("en", "Type the unit's name.")
+    await admin.send("Dostuk, second line")
+    kinds = await admin.receive()
+    await admin.press(tr("en", "border post"), kinds)
+    await admin.receive()
+    await admin.press("Border Service")
+    created = await admin.receive()
+    assert "Dostuk, second line (DOSTUK-2)" in created.text
+
+    async with running_bot.session_factory() as session:
+        unit = await units.get_unit_by_code(session, "DOSTUK-2")
+        headquarters = await units.get_unit_by_code(session, "BS")
+        assert unit.parent_id == headquarters.id
+
+
+async def test_an_unexpected_failure_shows_no_traceback_and_keeps_the_conversation(
+    running_bot, telegram, monkeypatch
+):
+    stranger = telegram.user(2001, "Bakyt")
+    intro = await first_contact(stranger, "en")
+    await stranger.press(tr("en", "Request access"), intro)
+    await stranger.receive()
+
+    async def broken_unit_tree(session):
+        raise RuntimeError("database exploded")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("handlers.start.unit_tree", broken_unit_tree)
+        await stranger.send("Asanov Bakyt")
+        failure = await stranger.receive()
+    assert failure.text == tr(
+        "en", "Something went wrong on our side. Nothing saved before was lost; please try again."
+    )
+    assert "exploded" not in failure.text and "Traceback" not in failure.text
+
+    await stranger.send("Asanov Bakyt")
+    picker = await stranger.receive()
+    assert picker.has_button("Border Service")
