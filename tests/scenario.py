@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from functools import cache
 
 from aiogram.utils.i18n import I18n
@@ -52,6 +53,15 @@ def invite_code(text: str) -> str:
     return match.group(1)
 
 
+async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait for something the bot does in the background (start-up, answers after a reply)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    assert condition()
+
+
 async def every_button_answered(telegram: FakeBotAPI, user: FakeUser) -> None:
     """Each callback query this user sent got exactly one answerCallbackQuery."""
     pressed = [
@@ -59,9 +69,9 @@ async def every_button_answered(telegram: FakeBotAPI, user: FakeUser) -> None:
         for update in telegram.pushed_updates
         if "callback_query" in update and update["callback_query"]["from"]["id"] == user.id
     ]
-    for _ in range(100):
-        answered = [answer["callback_query_id"] for answer in user.callback_answers()]
-        if len(answered) >= len(pressed):
-            break
-        await asyncio.sleep(0.02)
-    assert sorted(answered) == sorted(pressed)
+
+    def answered() -> list[str]:
+        return sorted(answer["callback_query_id"] for answer in user.callback_answers())
+
+    await eventually(lambda: len(answered()) >= len(pressed))
+    assert answered() == sorted(pressed)

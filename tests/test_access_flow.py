@@ -199,6 +199,7 @@ async def test_fast_taps_are_answered_in_order_and_every_button_is_answered(runn
 
 
 async def test_commands_menu_is_registered_in_each_language(running_bot, telegram):
+    await eventually(lambda: bool(telegram.calls_of("getUpdates")))
     registered = {
         call.params.get("language_code"): [
             entry["description"] for entry in call.params["commands"]
