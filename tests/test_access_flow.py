@@ -11,6 +11,7 @@ from bot.services import access, units, users
 from handlers.callbacks import UserRolePick, UsersPage
 from tests.conftest import ADMIN_ID
 from tests.scenario import (
+    eventually,
     every_button_answered,
     first_contact,
     has_menu,
