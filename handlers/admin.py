@@ -32,7 +32,7 @@ from handlers.delivery import deliver
 from handlers.filters import HasRole, MenuButton
 from handlers.messages import input_problem
 from handlers.states import UnitForm, UserUnitForm
-from handlers.ui import language_of, main_menu, show, unit_picker
+from handlers.ui import language_of, main_menu, replace_buttons, show, unit_picker
 
 UNIT_LINES_PER_PAGE = 40
 
@@ -209,12 +209,7 @@ async def unit_page(
         user.language or "",
         top_level_choice=callback_data.purpose == "parent",
     )
-    if callback.message is not None:
-        await callback.bot.edit_message_reply_markup(
-            chat_id=callback.message.chat.id,
-            message_id=callback.message.message_id,
-            reply_markup=markup,
-        )
+    await replace_buttons(callback, markup)
 
 
 async def set_user_unit(

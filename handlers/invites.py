@@ -22,7 +22,7 @@ from handlers import texts
 from handlers.callbacks import InviteRolePick, UnitPage, UnitPick
 from handlers.filters import HasRole, MenuButton
 from handlers.states import InviteForm
-from handlers.ui import show, unit_picker
+from handlers.ui import replace_buttons, show, unit_picker
 
 
 async def invitable_units(session: AsyncSession, user: User) -> list[UnitNode]:
@@ -74,12 +74,9 @@ async def invite_unit_page(
     callback: CallbackQuery, callback_data: UnitPage, user: User, session: AsyncSession
 ) -> None:
     nodes = await invitable_units(session, user)
-    if callback.message is not None:
-        await callback.bot.edit_message_reply_markup(
-            chat_id=callback.message.chat.id,
-            message_id=callback.message.message_id,
-            reply_markup=unit_picker(nodes, "invite", callback_data.page, user.language or ""),
-        )
+    await replace_buttons(
+        callback, unit_picker(nodes, "invite", callback_data.page, user.language or "")
+    )
 
 
 async def invite_unit(

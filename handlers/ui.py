@@ -98,10 +98,11 @@ async def show(
         await callback.bot.send_message(callback.message.chat.id, text, reply_markup=markup)
 
 
-async def drop_buttons(callback: CallbackQuery) -> None:
+async def replace_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Turn a page of buttons; the text above them stays. Same buttons again is no error."""
     if isinstance(callback.message, Message):
         with suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await callback.message.edit_reply_markup(reply_markup=markup)
 
 
 def language_of(user: User | None, default: str) -> str:
