@@ -32,6 +32,10 @@ def parser() -> argparse.ArgumentParser:
     add_unit.add_argument("--name", required=True)
     add_unit.add_argument("--parent", help="code of the parent unit")
     add_unit.add_argument("--kind", choices=[kind.value for kind in UnitKind], default="post")
+    set_unit = units.add_parser("set", help="rename a unit or move it under another")
+    set_unit.add_argument("code")
+    set_unit.add_argument("--name")
+    set_unit.add_argument("--parent", help="code of the new parent unit")
     units.add_parser("list", help="list units as a tree")
 
     users = commands.add_parser("users", help="users").add_subparsers(dest="action", required=True)
@@ -66,6 +70,15 @@ async def add_unit(session: AsyncSession, args: argparse.Namespace) -> None:
     print(f"created unit {unit.code}")
 
 
+async def set_unit(session: AsyncSession, args: argparse.Namespace) -> None:
+    unit = await unit_service.get_unit_by_code(session, args.code)
+    parent = await unit_service.get_unit_by_code(session, args.parent) if args.parent else None
+    await unit_service.update_unit(
+        session, None, unit.id, name=args.name, parent_id=parent.id if parent else None
+    )
+    print(f"updated unit {unit.code}")
+
+
 async def list_units(session: AsyncSession, _args: argparse.Namespace) -> None:
     for node in await unit_service.unit_tree(session):
         unit = node.unit
@@ -97,6 +110,7 @@ async def list_users(session: AsyncSession, _args: argparse.Namespace) -> None:
 
 DATABASE_COMMANDS = {
     ("units", "add"): add_unit,
+    ("units", "set"): set_unit,
     ("units", "list"): list_units,
     ("users", "add"): add_user,
     ("users", "list"): list_users,

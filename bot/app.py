@@ -180,10 +180,12 @@ async def run_webhook(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
-    runner = await start_webhook_server(app)
     try:
-        await stop.wait()
-        log.info("stopping: finishing updates in flight")
+        runner = await start_webhook_server(app)
+        try:
+            await stop.wait()
+            log.info("stopping: finishing updates in flight")
+        finally:
+            await runner.cleanup()
     finally:
-        await runner.cleanup()
         await app.close()

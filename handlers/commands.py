@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LANGUAGES
 from bot.db.models import Role, User
+
+log = logging.getLogger(__name__)
 
 
 def commands_for(user: User | None) -> list[BotCommand]:
@@ -25,7 +30,18 @@ def commands_for(user: User | None) -> list[BotCommand]:
 
 
 async def register_commands(bot: Bot, i18n: I18n, default_language: str) -> None:
-    """One list per language; Telegram picks it from the app's language, the default otherwise."""
+    """One list per language; Telegram picks it from the app's language, the default otherwise.
+
+    A failure is logged, not raised: the bot works without its commands menu, and polling
+    itself waits out a Bot API that is not reachable yet.
+    """
+    try:
+        await _set_commands(bot, i18n, default_language)
+    except TelegramAPIError as error:
+        log.warning("could not register the commands menu: %s", error)
+
+
+async def _set_commands(bot: Bot, i18n: I18n, default_language: str) -> None:
     with i18n.context():
         for language in LANGUAGES:
             with i18n.use_locale(language):

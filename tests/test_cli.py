@@ -33,6 +33,14 @@ def test_admin_sets_up_units_and_people_from_the_command_line(database_url):
     assert listed.index(child_line) == listed.index(kainda_line) + 1
     assert len(child_line) - len(child_line.lstrip()) > len(kainda_line) - len(kainda_line.lstrip())
 
+    moved = cli(database_url, "units", "set", "BAYMAK", "--parent", "OSH", "--name", "Baymak BCP")
+    assert moved.returncode == 0, moved.stderr
+    cycle = cli(database_url, "units", "set", "CHUY", "--parent", "KAINDA")
+    assert cycle.returncode == 1 and "parent" in cycle.stderr
+    listed = cli(database_url, "units", "list").stdout.splitlines()
+    osh_line = next(line for line in listed if line.strip().startswith("OSH\t"))
+    assert "BAYMAK\tBaymak BCP" in listed[listed.index(osh_line) + 1]
+
     user = cli(
         database_url,
         "users",

@@ -122,3 +122,25 @@ async def free_code(session: AsyncSession, code: str) -> str:
     if await session.scalar(select(func.count()).where(Unit.code == code)):
         raise InvalidInput("code", "taken")
     return code
+
+
+async def update_unit(
+    session: AsyncSession,
+    actor: User | None,
+    unit_id: int,
+    name: str | None = None,
+    parent_id: int | None = None,
+) -> Unit:
+    """Rename a unit or move it under another; a unit never ends up inside itself."""
+    unit = await get_unit(session, unit_id)
+    changes: dict[str, object] = {}
+    if name is not None:
+        unit.name = changes["name"] = normalize_name(name)
+    if parent_id is not None and parent_id != unit.parent_id:
+        if parent_id in await subtree_ids(session, unit.id):
+            raise InvalidInput("parent", "cycle")
+        await get_unit(session, parent_id)
+        unit.parent_id = changes["parent_id"] = parent_id
+    if changes:
+        await audit.record(session, actor, "unit.changed", "unit", unit.id, **changes)
+    return unit
