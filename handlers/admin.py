@@ -177,6 +177,7 @@ async def change_role(
     person = await user_service.set_role(
         session, user, callback_data.user_id, Role(callback_data.role)
     )
+    await session.commit()
     await show_card(callback, session, user, person, settings)
 
 
@@ -223,6 +224,7 @@ async def set_user_unit(
     target_id = (await state.get_data())["target_user_id"]
     person = await user_service.set_unit(session, user, target_id, callback_data.unit_id)
     await state.clear()
+    await session.commit()
     await show_card(callback, session, user, person, settings)
 
 
@@ -332,6 +334,7 @@ async def new_unit_parent(
         await show(callback, input_problem(problem))
         return
     await state.clear()
+    await session.commit()
     await show(
         callback,
         _("Unit created: {unit}.").format(unit=texts.unit_label(unit, user.language or "")),

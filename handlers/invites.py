@@ -93,6 +93,7 @@ async def invite_unit(
         session, user, role, callback_data.unit_id, timedelta(hours=settings.invite_ttl_hours)
     )
     await state.clear()
+    await session.commit()
     unit = await get_unit(session, invite.unit_id)
     me = await bot.me()
     language = user.language or settings.default_language

@@ -94,6 +94,7 @@ async def accept_invite(
         if refusal.reason != "blocked":
             await welcome(bot, chat_id, user, session)
         return
+    await session.commit()
     unit = await get_unit(session, invite.unit_id)
     await bot.send_message(
         chat_id,
@@ -144,6 +145,7 @@ async def pick_language(
 ) -> None:
     first_choice = user.language is None
     await set_language(session, user, callback_data.code)
+    await session.commit()
     chat_id = callback.from_user.id
     with i18n.use_locale(callback_data.code):
         await show(

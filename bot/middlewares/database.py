@@ -17,6 +17,9 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DatabaseSessionMiddleware(BaseMiddleware):
+    """Handlers that confirm a change commit before saying so: a person is only told what is
+    stored. Whatever else the update wrote is committed here, or rolled back on an error."""
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
