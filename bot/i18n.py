@@ -11,6 +11,7 @@ from aiogram.utils.i18n import I18n
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot import PROJECT_ROOT
 from bot.config import LANGUAGES
@@ -43,9 +44,21 @@ def create_i18n(default_language: str) -> I18n:
     return I18n(path=LOCALES_DIR, default_locale=default_language, domain=DOMAIN)
 
 
+def format_count(number: int, language: str) -> str:
+    """A number as the reader writes it (Babel: 1 000 in ky and ru, 1,000 in en)."""
+    return format_decimal(number, locale=language or "en")
+
+
 def format_datetime(moment: datetime, language: str, timezone: ZoneInfo) -> str:
     """A date and time as the reader writes it, in the service's time zone."""
     return babel_format_datetime(moment, format="medium", tzinfo=timezone, locale=language)
 
 
-__all__ = ["LANGUAGES", "LOCALES_DIR", "compile_catalogs", "create_i18n", "format_datetime"]
+__all__ = [
+    "LANGUAGES",
+    "LOCALES_DIR",
+    "compile_catalogs",
+    "create_i18n",
+    "format_count",
+    "format_datetime",
+]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import Role, UnitKind, User, UserStatus
-from bot.i18n import format_datetime
+from bot.i18n import format_count, format_datetime
 from bot.services import units as unit_service
 from bot.services import users as user_service
 from bot.services.access import decide_access_request, pending_request_of
@@ -57,8 +57,12 @@ async def users_screen(
         navigation.button(text="▶️", callback_data=UsersPage(page=page + 1))
     navigation.button(text=_("🏢 Units"), callback_data=UnitsScreen(action="list"))
     builder.attach(navigation)
-    text = _("People: {total}. Page {page} of {pages}. ⏳ awaiting approval, ⛔ blocked.").format(
-        total=total, page=page + 1, pages=last_page + 1
+    language = language_of(admin, "")
+    people = ngettext("{count} person", "{count} people", total).format(
+        count=format_count(total, language)
+    )
+    text = _("{people}. Page {page} of {pages}. ⏳ awaiting approval, ⛔ blocked.").format(
+        people=people, page=page + 1, pages=last_page + 1
     )
     return text, builder.as_markup()
 
@@ -238,8 +242,11 @@ async def units_screen(
         "  " * node.depth + f"• {texts.unit_label(node.unit, language)}"
         for node in nodes[page * UNIT_LINES_PER_PAGE : (page + 1) * UNIT_LINES_PER_PAGE]
     ]
-    header = _("Units: {total}. Page {page} of {pages}.").format(
-        total=len(nodes), page=page + 1, pages=last_page + 1
+    count = ngettext("{count} unit", "{count} units", len(nodes)).format(
+        count=format_count(len(nodes), language)
+    )
+    header = _("{units}. Page {page} of {pages}.").format(
+        units=count, page=page + 1, pages=last_page + 1
     )
     builder = InlineKeyboardBuilder()
     if page > 0:
