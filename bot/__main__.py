@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from bot.config import LANGUAGES, ConfigError, Settings, load_settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import Role, UnitKind
+from bot.procedures.library import PROCEDURES_DIR, ProcedureErrors, load_library
 from bot.services import units as unit_service
 from bot.services import users as user_service
 from bot.services.errors import DomainError, InvalidInput, NotFound
@@ -46,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
     add_user.add_argument("--name")
     add_user.add_argument("--language", choices=LANGUAGES)
     users.add_parser("list", help="list users")
+
+    procedures = commands.add_parser("procedures", help="procedure content")
+    procedure_actions = procedures.add_subparsers(dest="action", required=True)
+    check = procedure_actions.add_parser("check", help="validate procedure files")
+    check.add_argument("paths", nargs="*", type=Path, help="files to check (default: all)")
     return root
 
 
@@ -117,6 +124,19 @@ DATABASE_COMMANDS = {
 }
 
 
+def check_procedures(paths: list[Path]) -> int:
+    """Print every problem with its file and field path; non-zero exit when there is one."""
+    directory = paths[0].resolve().parent if paths else PROCEDURES_DIR
+    try:
+        library = load_library(directory, only=[path.resolve() for path in paths] or None)
+    except ProcedureErrors as problems:
+        for line in problems.errors:
+            print(line, file=sys.stderr)
+        return 1
+    print(f"{len(library.procedures)} procedure(s) valid")
+    return 0
+
+
 def describe(error: DomainError) -> str:
     if isinstance(error, InvalidInput):
         return f"invalid {error.field}: {error.reason}"
@@ -142,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.app import run_polling, run_webhook
 
         asyncio.run(run_webhook(settings) if args.command == "webhook" else run_polling(settings))
+    elif args.command == "procedures":
+        return check_procedures(args.paths)
     elif args.command == "migrate":
         asyncio.run(with_database(settings, lambda _session: asyncio.sleep(0)))
         print("database is up to date")

@@ -200,18 +200,54 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-__all__ = [
-    "AccessRequest",
-    "AuditEntry",
-    "Base",
-    "FsmRecord",
-    "Invite",
-    "ProcessedUpdate",
-    "RequestStatus",
-    "Role",
-    "Unit",
-    "UnitKind",
-    "User",
-    "UserStatus",
-    "utcnow",
-]
+class RunStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    REDIRECTED = "redirected"
+
+
+class StepOutcome(StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"
+    ANSWERED = "answered"
+    PHOTO = "photo"
+    BACK = "back"
+
+
+class ProcedureRun(Base):
+    """One officer walking through one procedure, at the exact content version they saw."""
+
+    __tablename__ = "procedure_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    procedure_id: Mapped[str] = mapped_column(String(40), index=True)
+    procedure_version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.IN_PROGRESS)
+    current_step: Mapped[str | None] = mapped_column(String(40))
+    # Steps behind the current one, so Back retraces the branch actually taken.
+    path: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    continued_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procedure_runs.id", ondelete="SET NULL")
+    )
+
+
+class ProcedureStepEvent(Base):
+    """What happened at a step, when: the record a supervisor reads afterwards."""
+
+    __tablename__ = "procedure_step_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("procedure_runs.id", ondelete="CASCADE"), index=True
+    )
+    step_id: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[StepOutcome] = mapped_column(_enum(StepOutcome))
+    answer: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
