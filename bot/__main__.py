@@ -161,7 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         # Imported here: aiogram's types take seconds to load, which the set-up commands skip.
         from bot.app import run_polling, run_webhook
 
-        asyncio.run(run_webhook(settings) if args.command == "webhook" else run_polling(settings))
+        try:
+            asyncio.run(
+                run_webhook(settings) if args.command == "webhook" else run_polling(settings)
+            )
+        except ProcedureErrors as problems:
+            # The bot does not start with procedure content that would mislead an officer.
+            for line in problems.errors:
+                print(line, file=sys.stderr)
+            return 2
     elif args.command == "procedures":
         return check_procedures(args.paths)
     elif args.command == "migrate":

@@ -32,6 +32,7 @@ from bot.i18n import create_i18n
 from bot.middlewares.database import DatabaseSessionMiddleware, DuplicateUpdateMiddleware
 from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
+from bot.procedures.library import load_library
 from bot.services.users import ensure_admins
 from handlers import create_routers
 from handlers.commands import register_commands
@@ -94,6 +95,7 @@ class BotApplication:
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
         dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight)
+        dispatcher["procedures"] = load_library(settings.procedures_dir)
         return cls(
             settings, engine, session_factory, i18n, create_bot(settings), dispatcher, in_flight
         )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot import PROJECT_ROOT
 
 Language = Literal["ky", "ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("ky", "ru", "en")
@@ -41,6 +44,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
+    procedures_dir: Path = PROJECT_ROOT / "procedures"
 
     @field_validator("bot_token")
     @classmethod

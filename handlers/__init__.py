@@ -5,9 +5,16 @@ from aiogram import Router
 
 def create_routers() -> list[Router]:
     """In the order they must match: specific features first, the catch-all fallback last."""
-    from handlers import access_review, admin, errors, fallback, invites, menu, start
+    from handlers import (
+        access_review,
+        admin,
+        errors,
+        fallback,
+        invites,
+        menu,
+        procedures,
+        start,
+    )
 
-    return [
-        module.create_router()
-        for module in (errors, start, access_review, admin, invites, menu, fallback)
-    ]
+    features = (errors, start, access_review, admin, invites, menu, procedures, fallback)
+    return [module.create_router() for module in features]

@@ -55,3 +55,24 @@ class UnitKindPick(CallbackData, prefix="ukd"):
 
 class InviteRolePick(CallbackData, prefix="ivr"):
     role: str
+
+
+class ProcedureMenu(CallbackData, prefix="pm"):
+    category: str = ""
+
+
+class ProcedureOpen(CallbackData, prefix="po"):
+    procedure: str
+    action: str = "overview"
+
+
+class StepAction(CallbackData, prefix="st"):
+    run: int
+    step: int
+    action: str
+
+
+class StepAnswer(CallbackData, prefix="sa"):
+    run: int
+    step: int
+    answer: int

@@ -78,7 +78,6 @@ def create_router() -> Router:
     router.message.register(cancel, Command("cancel"))
     router.message.register(help_, Command("help"))
     router.message.register(help_, MenuButton(texts.MENU_HELP))
-    router.message.register(not_yet_available, MenuButton(texts.MENU_PROCEDURES))
     router.message.register(not_yet_available, MenuButton(texts.MENU_NEW_REPORT))
     router.message.register(not_yet_available, MenuButton(texts.MENU_MY_REPORTS))
     router.message.register(

@@ -22,3 +22,7 @@ class UserUnitForm(StatesGroup):
 class InviteForm(StatesGroup):
     role = State()
     unit = State()
+
+
+class SkipForm(StatesGroup):
+    reason = State()

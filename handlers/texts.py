@@ -7,6 +7,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.text_decorations import html_decoration
 
 from bot.db.models import Role, Unit, UnitKind, User, UserStatus
+from bot.procedures.schema import Category
 
 MENU_PROCEDURES = __("📋 Procedures")
 MENU_NEW_REPORT = __("📝 New report")
@@ -60,3 +61,28 @@ def person_label(user: User) -> str:
     name = user.full_name or _("(no name)")
     username = f" @{user.username}" if user.username else ""
     return html_decoration.quote(f"{name}{username}")
+
+
+CATEGORY_MARKS = {
+    Category.SAFETY: "🛑",
+    Category.EXPLOSIVES: "💣",
+    Category.FIREARMS: "🔫",
+    Category.AMMUNITION: "🧰",
+    Category.EVIDENCE: "📦",
+    Category.TRACING: "🔎",
+    Category.PERSONS: "🧍",
+    Category.REPORTING: "📣",
+}
+
+
+def category_name(category: Category) -> str:
+    return {
+        Category.SAFETY: _("First response and safety"),
+        Category.EXPLOSIVES: _("Explosives"),
+        Category.FIREARMS: _("Firearms"),
+        Category.AMMUNITION: _("Ammunition"),
+        Category.EVIDENCE: _("Evidence and custody"),
+        Category.TRACING: _("Tracing and checks"),
+        Category.PERSONS: _("Persons and vehicles"),
+        Category.REPORTING: _("Notification and reporting"),
+    }[category]

@@ -10,10 +10,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bot import PROJECT_ROOT
+from bot.config import Settings
 from bot.procedures.schema import Procedure, Source, SourceList, Step
 
-PROCEDURES_DIR = PROJECT_ROOT / "procedures"
+PROCEDURES_DIR = Settings.model_fields["procedures_dir"].default
 SOURCES_FILE = "sources.yaml"
 
 

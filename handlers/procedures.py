@@ -1,0 +1,312 @@
+"""Officers find a procedure and walk through it, one edited message per step."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import StepOutcome, User, UserStatus
+from bot.procedures.library import LoadedProcedure, ProcedureLibrary
+from bot.procedures.schema import Category
+from bot.services import procedure_runs as runs
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.procedure_runs import (
+    ConfirmationRequired,
+    PhotoRequired,
+    ProcedureChanged,
+    RunView,
+    StaleStep,
+)
+from handlers import procedure_screens as screens
+from handlers import texts
+from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
+from handlers.filters import HasStatus, MenuButton
+from handlers.messages import input_problem
+from handlers.states import SkipForm
+from handlers.ui import language_of, main_menu, show
+
+
+def _language(user: User, settings: Settings) -> str:
+    return language_of(user, settings.default_language)
+
+
+async def _resumable(
+    session: AsyncSession, user: User, library: ProcedureLibrary
+) -> RunView | None:
+    run = await runs.active_run(session, user)
+    if run is None:
+        return None
+    try:
+        return await runs.open_run(session, user, run.id, library)
+    except ProcedureChanged:
+        return None
+
+
+async def procedures_menu(
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    resume = await _resumable(session, user, procedures)
+    text, markup = screens.categories_screen(procedures, _language(user, settings), resume)
+    await message.answer(text, reply_markup=markup)
+
+
+async def menu_screen(
+    callback: CallbackQuery,
+    callback_data: ProcedureMenu,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    language = _language(user, settings)
+    if not callback_data.category:
+        resume = await _resumable(session, user, procedures)
+        await show(callback, *screens.categories_screen(procedures, language, resume))
+        return
+    category = Category(callback_data.category)
+    counts = await runs.usage_counts(session)
+    # The most used first: what colleagues reach for is most likely what is needed now.
+    items = sorted(
+        (item for item in procedures.ordered() if item.procedure.category is category),
+        key=lambda item: -counts.get(item.id, 0),
+    )
+    heading = f"{texts.CATEGORY_MARKS[category]} {texts.category_name(category)}"
+    await show(callback, *screens.procedure_list(items, language, heading))
+
+
+def _find(procedures: ProcedureLibrary, procedure_id: str) -> LoadedProcedure:
+    item = procedures.get(procedure_id)
+    if item is None:
+        raise NotFound("procedure")
+    return item
+
+
+async def open_procedure(
+    callback: CallbackQuery,
+    callback_data: ProcedureOpen,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    item = _find(procedures, callback_data.procedure)
+    language = _language(user, settings)
+    if callback_data.action == "read":
+        for page in screens.reading_pages(item, procedures, language):
+            await bot.send_message(callback.from_user.id, page)
+        return
+    if callback_data.action == "start":
+        run = await runs.start_run(session, user, item)
+        await session.commit()
+        view = await runs.open_run(session, user, run.id, procedures)
+        await show(callback, *screens.step_screen(view, language, photos=0))
+        return
+    await show(callback, *screens.overview(item, procedures, language))
+
+
+async def _render(
+    session: AsyncSession, view: RunView, language: str
+) -> tuple[str, screens.InlineKeyboardMarkup]:
+    """The run's screen now: its current step, or how it ended."""
+    if view.step is not None and not view.finished:
+        photos = await runs.photos_at_current(session, view)
+        return screens.step_screen(view, language, photos)
+    events = await runs.run_events(session, view.run.id)
+    done = sum(event.outcome is StepOutcome.DONE for event in events)
+    skipped = sum(event.outcome is StepOutcome.SKIPPED for event in events)
+    return screens.finished_text(view.item, language, done, skipped), screens.back_to_procedures()
+
+
+async def step_action(
+    callback: CallbackQuery,
+    callback_data: StepAction,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    language = _language(user, settings)
+    view = await runs.open_run(session, user, callback_data.run, procedures)
+    action, number = callback_data.action, callback_data.step
+    try:
+        if action in ("done", "confirmed"):
+            await runs.complete_step(session, view, number, confirmed=action == "confirmed")
+        elif action == "skip":
+            step = view.step
+            if step is not None and step.is_critical and not view.finished:
+                await state.set_state(SkipForm.reason)
+                await state.update_data(run=view.run.id, step=number)
+                await callback.answer()
+                await callback.bot.send_message(
+                    callback.from_user.id,
+                    _("Why is this critical step skipped? Type the reason; it is recorded."),
+                )
+                return
+            await runs.skip_step(session, view, number)
+        elif action == "back":
+            await runs.go_back(session, view, number)
+        elif action == "stop":
+            if view.finished:
+                raise StaleStep()
+            await show(callback, *screens.stop_question(view, number))
+            return
+        elif action == "stopped":
+            await runs.stop_run(session, user, view)
+            await session.commit()
+            await show(
+                callback,
+                _("⏹ Procedure stopped. What was done is recorded."),
+                screens.back_to_procedures(),
+            )
+            return
+    except StaleStep:
+        await callback.answer(_("This step has already been handled; here is where you are now."))
+    except ConfirmationRequired:
+        await show(callback, *screens.confirmation_question(view, language, number))
+        return
+    except PhotoRequired:
+        await callback.answer(_("Send a photo first, or skip this step."), show_alert=True)
+        return
+    await session.commit()
+    await show(callback, *await _render(session, view, language))
+
+
+async def step_answer(
+    callback: CallbackQuery,
+    callback_data: StepAnswer,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    language = _language(user, settings)
+    view = await runs.open_run(session, user, callback_data.run, procedures)
+    try:
+        run = await runs.answer_question(
+            session, user, view, callback_data.step, callback_data.answer, procedures
+        )
+    except StaleStep:
+        await callback.answer(_("This step has already been handled; here is where you are now."))
+        await show(callback, *await _render(session, view, language))
+        return
+    await session.commit()
+    if run.id != view.run.id:
+        view = await runs.open_run(session, user, run.id, procedures)
+        await callback.answer(
+            _("Now: {title}").format(title=view.item.procedure.title(language))[:200],
+            show_alert=True,
+        )
+    await show(callback, *await _render(session, view, language))
+
+
+async def skip_reason(
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    view = await runs.open_run(session, user, int(data["run"]), procedures)
+    try:
+        await runs.skip_step(session, view, int(data["step"]), reason=message.text)
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    except (StaleStep, ConfirmationRequired):
+        pass
+    await state.clear()
+    await session.commit()
+    text, markup = await _render(session, view, _language(user, settings))
+    await message.answer(text, reply_markup=markup)
+
+
+async def skip_reason_not_text(message: Message) -> None:
+    await message.answer(_("Please type the reason as text."))
+
+
+async def step_photo(
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    view = await _resumable(session, user, procedures)
+    language = _language(user, settings)
+    if view is None or view.step is None or view.step.kind.value != "photo":
+        await message.answer(
+            _("Photos are stored at a procedure's photo step. This photo was not stored."),
+            reply_markup=main_menu(user),
+        )
+        return
+    assert message.photo
+    # The largest size Telegram made of the photo is the evidence.
+    count = await runs.add_photo(session, view, message.photo[-1].file_id)
+    await session.commit()
+    await message.answer(_("📷 Photo stored ({count}).").format(count=count))
+    text, markup = await _render(session, view, language)
+    await message.answer(text, reply_markup=markup)
+
+
+async def search(
+    message: Message, user: User, procedures: ProcedureLibrary, settings: Settings
+) -> None:
+    query = (message.text or "").strip()
+    found = procedures.search(query)
+    language = _language(user, settings)
+    if not found:
+        await message.answer(
+            _("No procedure matches “{query}”. Try another word, or open Procedures.").format(
+                query=screens.quote(query[:100])
+            ),
+            reply_markup=main_menu(user),
+        )
+        return
+    text, markup = screens.procedure_list(
+        found,
+        language,
+        _("Procedures matching “{query}”:").format(query=screens.quote(query[:100])),
+    )
+    await message.answer(text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name="procedures")
+    router.message.filter(HasStatus(UserStatus.ACTIVE))
+    router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
+    router.message.register(procedures_menu, MenuButton(texts.MENU_PROCEDURES))
+    router.callback_query.register(menu_screen, ProcedureMenu.filter())
+    router.callback_query.register(open_procedure, ProcedureOpen.filter())
+    router.callback_query.register(step_action, StepAction.filter(F.action != "show"))
+    router.callback_query.register(show_run, StepAction.filter(F.action == "show"))
+    router.callback_query.register(step_answer, StepAnswer.filter())
+    router.message.register(skip_reason, SkipForm.reason, F.text)
+    router.message.register(skip_reason_not_text, SkipForm.reason)
+    router.message.register(step_photo, F.photo, StateFilter(None))
+    router.message.register(search, F.text, ~F.text.startswith("/"), StateFilter(None))
+    return router
+
+
+async def show_run(
+    callback: CallbackQuery,
+    callback_data: StepAction,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    view = await runs.open_run(session, user, callback_data.run, procedures)
+    await show(callback, *await _render(session, view, _language(user, settings)))
