@@ -16,7 +16,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -29,6 +28,7 @@ from bot.db.migrate import upgrade_database
 from bot.db.models import ProcessedUpdate, utcnow
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
+from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DatabaseSessionMiddleware, DuplicateUpdateMiddleware
 from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
@@ -123,7 +123,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(PersonMiddleware())
     PersonLocaleMiddleware(i18n).setup(dispatcher)
     # Every button press is answered, even when a handler forgets, so no button spins forever.
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.callback_query.middleware(CallbackAnswers())
     dispatcher.include_routers(*create_routers())
 
     async def on_startup(bot: Bot) -> None:

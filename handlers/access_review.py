@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -62,6 +63,7 @@ async def notify_reviewers(
 
 async def decide(
     callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: AccessDecision,
     user: User,
     session: AsyncSession,
@@ -79,7 +81,7 @@ async def decide(
         note = _("This request was {outcome} by {name}.").format(
             outcome=outcome, name=html_decoration.quote(handled.decided_by or "—")
         )
-        await callback.answer(note, show_alert=True)
+        callback_answer.text, callback_answer.show_alert = note, True
         await show(callback, f"{original}\n\n{note}")
         return
     await session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,12 +28,12 @@ async def not_understood(message: Message, user: User) -> None:
     )
 
 
-async def unavailable_button(callback: CallbackQuery) -> None:
+async def unavailable_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     # Old messages keep their buttons for days, and callback data can be forged: refuse calmly.
-    await callback.answer(
-        _("This button is outdated or not available to you. Nothing was changed."),
-        show_alert=True,
+    callback_answer.text = _(
+        "This button is outdated or not available to you. Nothing was changed."
     )
+    callback_answer.show_alert = True
 
 
 def create_router() -> Router:

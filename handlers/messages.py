@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.errors import InvalidInput
+from bot.services.procedure_runs import REASON_MAX, REASON_MIN
 from bot.services.units import NAME_MAX_LENGTH
 
 
@@ -21,5 +22,11 @@ def input_problem(problem: InvalidInput) -> str:
         ),
         ("code", "taken"): _("A unit with this code already exists. Please type another code."),
         ("language", "unknown"): _("Unknown language."),
+        ("reason", "too_short"): _(
+            "The reason is too short (at least {limit} characters). Please type it again."
+        ).format(limit=REASON_MIN),
+        ("reason", "too_long"): _(
+            "The reason is too long (at most {limit} characters). Please type it again."
+        ).format(limit=REASON_MAX),
     }
     return reasons.get((problem.field, problem.reason), _("This value is not valid."))

@@ -6,6 +6,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +130,7 @@ async def _render(
 
 async def step_action(
     callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: StepAction,
     user: User,
     session: AsyncSession,
@@ -147,7 +149,6 @@ async def step_action(
             if step is not None and step.is_critical and not view.finished:
                 await state.set_state(SkipForm.reason)
                 await state.update_data(run=view.run.id, step=number)
-                await callback.answer()
                 await callback.bot.send_message(
                     callback.from_user.id,
                     _("Why is this critical step skipped? Type the reason; it is recorded."),
@@ -171,19 +172,20 @@ async def step_action(
             )
             return
     except StaleStep:
-        await callback.answer(_("This step has already been handled; here is where you are now."))
+        callback_answer.text = _("This step has already been handled; here is where you are now.")
     except ConfirmationRequired:
         await show(callback, *screens.confirmation_question(view, language, number))
         return
     except PhotoRequired:
-        await callback.answer(_("Send a photo first, or skip this step."), show_alert=True)
-        return
+        callback_answer.text = _("Send a photo first, or skip this step.")
+        callback_answer.show_alert = True
     await session.commit()
     await show(callback, *await _render(session, view, language))
 
 
 async def step_answer(
     callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: StepAnswer,
     user: User,
     session: AsyncSession,
@@ -197,16 +199,15 @@ async def step_answer(
             session, user, view, callback_data.step, callback_data.answer, procedures
         )
     except StaleStep:
-        await callback.answer(_("This step has already been handled; here is where you are now."))
+        callback_answer.text = _("This step has already been handled; here is where you are now.")
         await show(callback, *await _render(session, view, language))
         return
     await session.commit()
     if run.id != view.run.id:
         view = await runs.open_run(session, user, run.id, procedures)
-        await callback.answer(
-            _("Now: {title}").format(title=view.item.procedure.title(language))[:200],
-            show_alert=True,
-        )
+        callback_answer.text = _("Now: {title}").format(title=view.item.procedure.title(language))[
+            :200
+        ]
     await show(callback, *await _render(session, view, language))
 
 

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.procedures.schema import Procedure, Source, SourceList, Step
+from bot.procedures.schema import Procedure, Source, SourceList, Step, Text
 
 PROCEDURES_DIR = Settings.model_fields["procedures_dir"].default
 SOURCES_FILE = "sources.yaml"
@@ -66,19 +66,38 @@ class ProcedureLibrary:
         return sorted(self.procedures.values(), key=lambda item: (item.procedure.order, item.id))
 
     def search(self, query: str) -> list[LoadedProcedure]:
-        """Procedures whose texts, in any language, contain every word typed (case-insensitive)."""
+        """Procedures whose texts, in any language, contain every word typed (case-insensitive);
+        those whose title, summary or keywords match come before mentions in a step."""
         words = query.casefold().split()
         if not words:
             return []
-        return [item for item in self.ordered() if all(word in _haystack(item) for word in words)]
+        headline = [item for item in self.ordered() if _contains(_headline(item), words)]
+        mentioned = [
+            item
+            for item in self.ordered()
+            if item not in headline and _contains(_step_texts(item), words)
+        ]
+        return headline + mentioned
 
 
-def _haystack(item: LoadedProcedure) -> str:
+def _contains(haystack: str, words: list[str]) -> bool:
+    return all(word in haystack for word in words)
+
+
+def _joined(texts: Iterable[Text | None]) -> str:
+    present = [text for text in texts if text is not None]
+    return " ".join(
+        text(language) for text in present for language in ("ky", "ru", "en")
+    ).casefold()
+
+
+def _headline(item: LoadedProcedure) -> str:
     procedure = item.procedure
-    texts = [procedure.title, procedure.summary, *(step.text for step in procedure.steps)]
-    if procedure.keywords:
-        texts.append(procedure.keywords)
-    return " ".join(text(language) for text in texts for language in ("ky", "ru", "en")).casefold()
+    return _joined([procedure.title, procedure.summary, procedure.keywords])
+
+
+def _step_texts(item: LoadedProcedure) -> str:
+    return _joined(step.text for step in item.procedure.steps)
 
 
 def _field_path(location: Iterable[object]) -> str:

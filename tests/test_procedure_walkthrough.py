@@ -1,0 +1,209 @@
+"""End to end: an officer finds a procedure, walks it on the phone, and nothing is lost."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import ProcedureRun, ProcedureStepEvent, RunStatus, StepOutcome
+from tests.conftest import RunningBot, make_settings
+from tests.procedure_fixtures import write_library
+from tests.scenario import every_button_answered, tr
+from tests.test_access_flow import OFFICER_ID, set_up_officer
+
+
+@pytest.fixture
+async def procedure_bot(database_url, telegram, tmp_path):
+    settings = make_settings(
+        database_url, telegram.base_url, procedures_dir=write_library(tmp_path / "procedures")
+    )
+    runner = RunningBot(settings)
+    await runner.start()
+    yield runner
+    await runner.stop()
+
+
+async def open_scene(officer):
+    await officer.send(tr("en", "📋 Procedures"))
+    await officer.press("🛑 " + tr("en", "First response and safety"), await officer.receive())
+    await officer.receive()
+    await officer.press("Check the scene")
+    overview = await officer.receive()
+    return overview
+
+
+async def events_of(runner, run_id=None):
+    async with runner.session_factory() as session:
+        query = select(ProcedureStepEvent).order_by(ProcedureStepEvent.id)
+        if run_id is not None:
+            query = query.where(ProcedureStepEvent.run_id == run_id)
+        return [
+            (event.step_id, event.outcome, event.reason) for event in await session.scalars(query)
+        ]
+
+
+async def test_officer_walks_a_procedure_with_a_branch_a_photo_and_back(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    overview = await open_scene(officer)
+    assert "5 steps, 2 critical ⚠️" in overview.text and "First-responder practice" in overview.text
+
+    await officer.press(tr("en", "▶️ Start"), overview)
+    step = await officer.receive()
+    assert tr("en", "Step {number} of {total}", number=1, total=5) in step.text
+    await officer.press(tr("en", "✅ Done"), step)
+    step = await officer.receive()
+    assert "Keep people back." in step.text and step.message_id == overview.message_id
+
+    await officer.press(tr("en", "⚠️ Confirm done"), step)
+    question = await officer.receive()
+    assert tr("en", "⚠️ Confirm that this critical step is done:") in question.text
+    await officer.press(tr("en", "✅ Yes, it is done"), question)
+    step = await officer.receive()
+    await officer.press("No", step)
+    photo_step = await officer.receive()
+    assert "Photograph it as found." in photo_step.text
+
+    await officer.press(tr("en", "⚠️ Confirm done"), photo_step)
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    refused = await officer.receive()
+    assert refused.message_id == photo_step.message_id
+    await every_button_answered(telegram, officer)
+    assert officer.callback_answers()[-1]["text"] == tr(
+        "en", "Send a photo first, or skip this step."
+    )
+
+    await officer.send_photo()
+    assert (await officer.receive()).text == tr("en", "📷 Photo stored ({count}).", count=1)
+    step = await officer.receive()
+    await officer.press(tr("en", "⚠️ Confirm done"), step)
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    last = await officer.receive()
+    assert "Note the time." in last.text
+    await officer.press(tr("en", "◀️ Back"), last)
+    again = await officer.receive()
+    assert "Photograph it as found." in again.text
+    await officer.press(tr("en", "⚠️ Confirm done"), again)
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    finished = await officer.receive()
+    assert "Check the scene" in finished.text and "completed" in finished.text
+
+    recorded = await events_of(procedure_bot)
+    assert [(step_id, outcome) for step_id, outcome, _ in recorded] == [
+        ("hands-off", StepOutcome.DONE),
+        ("keep-back", StepOutcome.DONE),
+        ("explosive", StepOutcome.ANSWERED),
+        ("photo", StepOutcome.PHOTO),
+        ("photo", StepOutcome.DONE),
+        ("note-time", StepOutcome.BACK),
+        ("photo", StepOutcome.DONE),
+        ("note-time", StepOutcome.DONE),
+    ]
+    async with procedure_bot.session_factory() as session:
+        run = await session.scalar(select(ProcedureRun))
+        assert run.status is RunStatus.COMPLETED and len(run.content_hash) == 64
+
+
+async def test_critical_step_is_skipped_only_with_a_reason(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    critical = await officer.receive()
+
+    await officer.press(tr("en", "⏭ Skip, with a reason"), critical)
+    prompt = await officer.receive()
+    assert prompt.text == tr(
+        "en", "Why is this critical step skipped? Type the reason; it is recorded."
+    )
+    await officer.send("ok")
+    assert "too short" in (await officer.receive()).text
+    await officer.send("Sappers already hold the cordon")
+    after = await officer.receive()
+    assert "Could it explode?" in after.text
+
+    recorded = await events_of(procedure_bot)
+    assert recorded[-1] == ("keep-back", StepOutcome.SKIPPED, "Sappers already hold the cordon")
+
+
+async def test_an_old_button_cannot_pass_a_step_twice(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    first = await officer.receive()
+    done_button = next(
+        data
+        for row in first.inline_buttons
+        for label, data, _ in row
+        if label == tr("en", "✅ Done")
+    )
+    await officer.press_data(done_button, first.message_id)
+    await officer.receive()
+    await officer.press_data(done_button, first.message_id)
+    await every_button_answered(telegram, officer)
+    assert officer.callback_answers()[-1]["text"] == tr(
+        "en", "This step has already been handled; here is where you are now."
+    )
+    assert "Keep people back." in officer.last.text
+    assert [outcome for _, outcome, _ in await events_of(procedure_bot)] == [StepOutcome.DONE]
+
+
+async def test_answer_leading_to_another_procedure_continues_there(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    await officer.press(tr("en", "⚠️ Confirm done"), await officer.receive())
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    await officer.press("Yes", await officer.receive())
+    bomb = await officer.receive()
+    assert "Suspected bomb" in bomb.text and "Evacuate to 366 m." in bomb.text
+
+    async with procedure_bot.session_factory() as session:
+        first, second = (
+            await session.scalars(select(ProcedureRun).order_by(ProcedureRun.id))
+        ).all()
+        assert first.status is RunStatus.REDIRECTED and first.continued_in_id == second.id
+        assert (second.procedure_id, second.procedure_version) == ("bomb", 2)
+
+
+async def test_officer_loses_signal_and_continues_after_a_restart(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    await officer.receive()
+
+    await procedure_bot.restart()
+
+    await officer.send(tr("en", "📋 Procedures"))
+    menu = await officer.receive()
+    resume = tr("en", "▶️ Continue: {title}, step {number}", title="Check the scene", number=2)
+    await officer.press(resume, menu)
+    step = await officer.receive()
+    assert "Keep people back." in step.text
+
+
+@pytest.mark.parametrize(
+    ("language", "query"), [("ru", "БОМБА"), ("ky", "жарылгыч"), ("en", "Bomb")]
+)
+async def test_officer_finds_a_procedure_by_typing_a_word(procedure_bot, telegram, language, query):
+    await set_up_officer(procedure_bot, language=language)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.send(query)
+    found = await officer.receive()
+    assert found.button_texts()[0].startswith("Suspected bomb")
+    await officer.send("zzzz")
+    assert "zzzz" in (await officer.receive()).text
+
+
+async def test_reference_view_shows_every_step_without_a_run(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "📖 All steps"), await open_scene(officer))
+    reading = await officer.receive()
+    for line in ("Keep hands off.", "⚠️ Keep people back.", "Note the time.", "Suspected bomb"):
+        assert line in reading.text
+    async with procedure_bot.session_factory() as session:
+        assert (await session.scalars(select(ProcedureRun))).all() == []
