@@ -59,7 +59,13 @@ async def test_stranger_requests_access_and_admin_approves(running_bot, telegram
     await stranger.press("· Чуйский пограничный отряд")
     await every_button_answered(telegram, stranger)
     sent = await stranger.receive()
-    assert tr("ru", "Your access request has been sent.") in sent.text
+    assert (
+        tr(
+            "ru",
+            "Your access request has been sent. You will get a message here when it is reviewed.",
+        )
+        in sent.text
+    )
 
     notification = await admin.receive_until(lambda message: message.has_button("✅ Approve"))
     # What the stranger typed is shown as typed, not interpreted as formatting.
@@ -164,7 +170,13 @@ async def test_access_request_resumes_after_a_restart(running_bot, telegram):
 
     await stranger.press("Border Service")
     sent = await stranger.receive()
-    assert tr("en", "Your access request has been sent.") in sent.text
+    assert (
+        tr(
+            "en",
+            "Your access request has been sent. You will get a message here when it is reviewed.",
+        )
+        in sent.text
+    )
     async with running_bot.session_factory() as session:
         request = await session.scalar(select(AccessRequest))
         assert request.full_name == "Lt. Asanov Bakyt"
