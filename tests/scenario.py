@@ -15,13 +15,13 @@ from tests.fakes.bot_api import BotMessage, FakeBotAPI, FakeUser
 
 
 @cache
-def _i18n() -> I18n:
+def i18n_for_tests() -> I18n:
     return create_i18n("en")
 
 
 def tr(language: str, text: str, **values: object) -> str:
     """What the bot shows for `text` in `language`, as the user sees it."""
-    i18n = _i18n()
+    i18n = i18n_for_tests()
     translated = i18n.gettext(text, locale=language)
     return translated.format(**values) if values else translated
 

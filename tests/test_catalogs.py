@@ -12,7 +12,11 @@ from babel.messages.pofile import read_po
 
 from bot import PROJECT_ROOT
 from bot.config import LANGUAGES
+from bot.db.models import Role
 from bot.i18n import LOCALES_DIR
+from bot.procedures.schema import Category
+from handlers import texts
+from tests.scenario import i18n_for_tests
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 TAG = re.compile(r"</?[a-z-]+")
@@ -90,3 +94,44 @@ def test_kyrgyz_is_kyrgyz_not_russian():
         if message.id and len(message.id) > 20 and message.string == russian[message.id].string
     ]
     assert same_as_russian == []
+
+
+@pytest.mark.parametrize(
+    ("language", "counts"),
+    [
+        ("ru", {1: "1 шаг", 2: "2 шага", 5: "5 шагов", 21: "21 шаг"}),
+        ("en", {1: "1 step", 2: "2 steps"}),
+    ],
+)
+def test_counted_nouns_take_the_plural_form_of_the_language(language, counts):
+    i18n = i18n_for_tests()
+    for count, expected in counts.items():
+        text = i18n.gettext("{count} step", "{count} steps", count, locale=language)
+        assert text.format(count=count) == expected
+
+
+def test_every_kyrgyz_plural_form_is_filled():
+    # An empty second form would silently show English for every number but one.
+    for message in catalog("ky"):
+        if message.id and isinstance(message.string, tuple):
+            assert all(message.string), message.id
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_button_labels_fit_a_phone(language):
+    i18n = i18n_for_tests()
+    labels = [
+        texts.MENU_PROCEDURES,
+        texts.MENU_NEW_REPORT,
+        texts.MENU_MY_REPORTS,
+        texts.MENU_INBOX,
+        texts.MENU_INVITE,
+        texts.MENU_USERS,
+        texts.MENU_LANGUAGE,
+        texts.MENU_HELP,
+    ]
+    with i18n.context(), i18n.use_locale(language):
+        shown = [str(label) for label in labels]
+        shown += [texts.role_name(role) for role in Role]
+        shown += [texts.category_name(category) for category in Category]
+    assert [label for label in shown if len(label) > 28] == []

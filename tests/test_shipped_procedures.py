@@ -9,7 +9,7 @@ from bot.db.models import ProcedureRun
 from bot.procedures.library import PROCEDURES_DIR, load_library
 from bot.services.procedure_runs import RunView
 from handlers import procedure_screens as screens
-from tests.scenario import _i18n
+from tests.scenario import i18n_for_tests
 
 LIBRARY = load_library(PROCEDURES_DIR)
 TEXT_LIMIT, CALLBACK_LIMIT, BUTTON_LIMIT = 4096, 64, 64
@@ -25,7 +25,7 @@ def check_markup(markup) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("item", LIBRARY.ordered(), ids=lambda item: item.id)
 def test_every_screen_of_a_procedure_fits_telegram(item, language):
-    i18n = _i18n()
+    i18n = i18n_for_tests()
     with i18n.context(), i18n.use_locale(language):
         text, markup = screens.overview(item, LIBRARY, language)
         assert len(text) <= TEXT_LIMIT
