@@ -49,9 +49,11 @@ def format_count(number: int, language: str) -> str:
     return format_decimal(number, locale=language or "en")
 
 
-def format_datetime(moment: datetime, language: str, timezone: ZoneInfo) -> str:
+def format_datetime(
+    moment: datetime, language: str, timezone: ZoneInfo, length: str = "medium"
+) -> str:
     """A date and time as the reader writes it, in the service's time zone."""
-    return babel_format_datetime(moment, format="medium", tzinfo=timezone, locale=language)
+    return babel_format_datetime(moment, format=length, tzinfo=timezone, locale=language)
 
 
 __all__ = [

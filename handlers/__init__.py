@@ -13,8 +13,19 @@ def create_routers() -> list[Router]:
         invites,
         menu,
         procedures,
+        run_review,
         start,
     )
 
-    features = (errors, start, access_review, admin, invites, menu, procedures, fallback)
+    features = (
+        errors,
+        start,
+        access_review,
+        admin,
+        invites,
+        run_review,
+        menu,
+        procedures,
+        fallback,
+    )
     return [module.create_router() for module in features]

@@ -76,3 +76,11 @@ class StepAnswer(CallbackData, prefix="sa"):
     run: int
     step: int
     answer: int
+
+
+class RunsPage(CallbackData, prefix="rp"):
+    page: int
+
+
+class RunDetails(CallbackData, prefix="rd"):
+    run: int

@@ -26,6 +26,7 @@ def commands_for(user: User | None) -> list[BotCommand]:
     ]
     if user is not None and user.is_active and user.role in (Role.SUPERVISOR, Role.ADMIN):
         commands.append(BotCommand(command="invite", description=_("Make an invite link")))
+        commands.append(BotCommand(command="runs", description=_("Procedure runs in my units")))
     return commands
 
 

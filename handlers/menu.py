@@ -42,7 +42,8 @@ async def help_(message: Message, user: User) -> None:
         parts.append(
             _(
                 "As {role}: {inbox} lists reports awaiting you; {invite} makes a one-time "
-                "link that gives an officer access."
+                "link that gives an officer access; /runs shows which procedure steps the "
+                "officers of your units did, and when."
             ).format(
                 role=texts.role_name(user.role),
                 inbox=texts.MENU_INBOX,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import ProcedureRun, ProcedureStepEvent, RunStatus, StepOutcome
+from bot.db.models import ProcedureRun, ProcedureStepEvent, Role, RunStatus, StepOutcome
+from bot.services import units, users
 from tests.conftest import RunningBot, make_settings
 from tests.procedure_fixtures import write_library
 from tests.scenario import every_button_answered, tr
@@ -207,3 +208,45 @@ async def test_reference_view_shows_every_step_without_a_run(procedure_bot, tele
         assert line in reading.text
     async with procedure_bot.session_factory() as session:
         assert (await session.scalars(select(ProcedureRun))).all() == []
+
+
+async def test_supervisor_sees_which_steps_were_done_skipped_and_when(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    await officer.press(tr("en", "⏭ Skip, with a reason"), await officer.receive())
+    await officer.receive()
+    await officer.send("Sappers already hold the cordon")
+    await officer.receive()
+
+    async with procedure_bot.session_factory.begin() as session:
+        kainda = await units.get_unit_by_code(session, "KAINDA")
+        chuy = await units.get_unit_by_code(session, "CHUY")
+        osh = await units.get_unit_by_code(session, "OSH")
+        await users.upsert_user(session, 7001, Role.SUPERVISOR, chuy.id, "Chief Chuy", "en")
+        await users.upsert_user(session, 7002, Role.SUPERVISOR, osh.id, "Chief Osh", "en")
+        assert kainda.parent_id == chuy.id
+    chief = telegram.user(7001, "Chief Chuy")
+    await chief.send("/runs")
+    listing = await chief.receive()
+    assert "Check the scene" in listing.button_texts()[0]
+    await chief.press(listing.button_texts()[0], listing)
+    details = await chief.receive()
+    for expected in (
+        "Officer Bekov",
+        "1. Keep hands off. — done",
+        "2. Keep people back. — skipped",
+        "Reason: Sappers already hold the cordon",
+    ):
+        assert expected in details.text
+
+    other_chief = telegram.user(7002, "Chief Osh")
+    await other_chief.send("/runs")
+    assert (await other_chief.receive()).text == tr("en", "No procedure runs yet in your units.")
+    run_button = listing.inline_buttons[0][0][1]
+    await other_chief.press_data(run_button)
+    await every_button_answered(telegram, other_chief)
+    assert other_chief.callback_answers()[-1]["text"] == tr(
+        "en", "You are not allowed to do this. Nothing was changed."
+    )

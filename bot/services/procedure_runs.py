@@ -19,7 +19,7 @@ from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Step, StepKind
 from bot.services import audit
 from bot.services.errors import AccessDenied, DomainError, InvalidInput, NotFound
-from bot.services.permissions import require_active
+from bot.services.permissions import managed_unit_ids, require_active
 
 REASON_MIN, REASON_MAX = 3, 500
 
@@ -259,3 +259,46 @@ async def stop_run(session: AsyncSession, user: User, view: RunView) -> None:
 async def run_events(session: AsyncSession, run_id: int) -> list[ProcedureStepEvent]:
     query = select(ProcedureStepEvent).where(ProcedureStepEvent.run_id == run_id)
     return list((await session.scalars(query.order_by(ProcedureStepEvent.id))).all())
+
+
+RUNS_PAGE_SIZE = 8
+
+
+async def runs_for_review(
+    session: AsyncSession, actor: User, page: int = 0
+) -> tuple[list[tuple[ProcedureRun, User]], int]:
+    """Runs of the people in the units an actor manages, newest first."""
+    managed = await managed_unit_ids(session, actor)
+    if managed is not None and not managed:
+        raise AccessDenied()
+    query = select(ProcedureRun, User).join(User, User.id == ProcedureRun.user_id)
+    count = (
+        select(func.count()).select_from(ProcedureRun).join(User, User.id == ProcedureRun.user_id)
+    )
+    if managed is not None:
+        query, count = (
+            query.where(User.unit_id.in_(managed)),
+            count.where(User.unit_id.in_(managed)),
+        )
+    rows = await session.execute(
+        query.order_by(ProcedureRun.id.desc())
+        .offset(max(page, 0) * RUNS_PAGE_SIZE)
+        .limit(RUNS_PAGE_SIZE)
+    )
+    return [(run, officer) for run, officer in rows.all()], await session.scalar(count) or 0
+
+
+async def run_for_review(
+    session: AsyncSession, actor: User, run_id: int
+) -> tuple[ProcedureRun, User, list[ProcedureStepEvent]]:
+    run = await session.get(ProcedureRun, run_id)
+    if run is None:
+        raise NotFound("procedure_run")
+    officer = await session.get(User, run.user_id)
+    if officer is None:
+        raise NotFound("user")
+    if officer.id != actor.id:
+        managed = await managed_unit_ids(session, actor)
+        if managed is not None and officer.unit_id not in managed:
+            raise AccessDenied()
+    return run, officer, await run_events(session, run.id)

@@ -1,0 +1,186 @@
+"""Supervisors read which procedure steps an officer did, skipped or answered, and when."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_time
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import ProcedureRun, ProcedureStepEvent, Role, RunStatus, StepOutcome, User
+from bot.i18n import format_datetime
+from bot.procedures.library import ProcedureLibrary
+from bot.services import procedure_runs as runs
+from handlers import texts
+from handlers.callbacks import RunDetails, RunsPage
+from handlers.filters import HasRole
+from handlers.procedure_screens import quote
+from handlers.ui import language_of, show
+
+STATUS_MARKS = {
+    RunStatus.IN_PROGRESS: "⏳",
+    RunStatus.COMPLETED: "✅",
+    RunStatus.STOPPED: "⏹",
+    RunStatus.REDIRECTED: "↪️",
+}
+OUTCOME_MARKS = {
+    StepOutcome.DONE: "✅",
+    StepOutcome.SKIPPED: "⏭",
+    StepOutcome.ANSWERED: "❓",
+    StepOutcome.PHOTO: "📷",
+    StepOutcome.BACK: "◀️",
+}
+# Telegram's limit is 4096; the list of events is cut before it with a note.
+DETAILS_LIMIT = 3800
+
+
+def status_name(status: RunStatus) -> str:
+    return {
+        RunStatus.IN_PROGRESS: _("in progress"),
+        RunStatus.COMPLETED: _("completed"),
+        RunStatus.STOPPED: _("stopped"),
+        RunStatus.REDIRECTED: _("continued in another procedure"),
+    }[status]
+
+
+def outcome_name(outcome: StepOutcome) -> str:
+    return {
+        StepOutcome.DONE: _("done"),
+        StepOutcome.SKIPPED: _("skipped"),
+        StepOutcome.ANSWERED: _("answered"),
+        StepOutcome.PHOTO: _("photo stored"),
+        StepOutcome.BACK: _("went back"),
+    }[outcome]
+
+
+def _title(procedures: ProcedureLibrary, run: ProcedureRun, language: str) -> str:
+    item = procedures.get(run.procedure_id)
+    return item.procedure.title(language) if item else run.procedure_id
+
+
+async def runs_screen(
+    session: AsyncSession,
+    actor: User,
+    page: int,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> tuple[str, InlineKeyboardMarkup]:
+    language = language_of(actor, settings.default_language)
+    found, total = await runs.runs_for_review(session, actor, page)
+    builder = InlineKeyboardBuilder()
+    for run, officer in found:
+        started = format_datetime(run.started_at, language, settings.tz, length="short")
+        title = _title(procedures, run, language)
+        builder.button(
+            text=f"{STATUS_MARKS[run.status]} {started} · {title} · {officer.full_name}"[:64],
+            callback_data=RunDetails(run=run.id),
+        )
+    builder.adjust(1)
+    last_page = max((total - 1) // runs.RUNS_PAGE_SIZE, 0)
+    navigation = InlineKeyboardBuilder()
+    if page > 0:
+        navigation.button(text="◀️", callback_data=RunsPage(page=page - 1))
+    if page < last_page:
+        navigation.button(text="▶️", callback_data=RunsPage(page=page + 1))
+    builder.attach(navigation)
+    if not found:
+        return _("No procedure runs yet in your units."), builder.as_markup()
+    return _("Procedure runs in your units, newest first:"), builder.as_markup()
+
+
+def _event_line(
+    event: ProcedureStepEvent,
+    run: ProcedureRun,
+    procedures: ProcedureLibrary,
+    language: str,
+    settings: Settings,
+) -> str:
+    item = procedures.get(run.procedure_id)
+    step = item.step(event.step_id) if item else None
+    number = item.position(event.step_id) if item and step else "?"
+    summary = step.text(language).split("\n")[0][:70] if step else event.step_id
+    when = format_time(event.at, format="medium", tzinfo=settings.tz, locale=language)
+    mark, outcome = OUTCOME_MARKS[event.outcome], outcome_name(event.outcome)
+    line = f"{when} {mark} {number}. {quote(summary)} — {outcome}"
+    if event.reason:
+        line += "\n      " + _("Reason: {reason}").format(reason=quote(event.reason))
+    if event.answer and step:
+        labels = [a.label(language) for a in step.answers if event.answer in (a.goto, a.procedure)]
+        if labels:
+            line += f": {quote(labels[0])}"
+    return line
+
+
+async def list_runs(
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    text, markup = await runs_screen(session, user, 0, procedures, settings)
+    await message.answer(text, reply_markup=markup)
+
+
+async def runs_page(
+    callback: CallbackQuery,
+    callback_data: RunsPage,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    await show(
+        callback, *await runs_screen(session, user, callback_data.page, procedures, settings)
+    )
+
+
+async def run_details(
+    callback: CallbackQuery,
+    callback_data: RunDetails,
+    user: User,
+    session: AsyncSession,
+    procedures: ProcedureLibrary,
+    settings: Settings,
+) -> None:
+    language = language_of(user, settings.default_language)
+    run, officer, events = await runs.run_for_review(session, user, callback_data.run)
+    lines = [
+        f"<b>{quote(_title(procedures, run, language))}</b>",
+        _("Officer: {name}").format(name=texts.person_label(officer)),
+        _("Started: {date}").format(date=format_datetime(run.started_at, language, settings.tz)),
+    ]
+    if run.finished_at:
+        lines.append(
+            _("Ended: {date}").format(date=format_datetime(run.finished_at, language, settings.tz))
+        )
+    lines.append(_("Status: {status}").format(status=status_name(run.status)))
+    lines.append(
+        _("Content version {version}, fingerprint {hash}").format(
+            version=run.procedure_version, hash=run.content_hash[:12]
+        )
+    )
+    lines.append("")
+    for event in events:
+        line = _event_line(event, run, procedures, language, settings)
+        if sum(len(existing) + 1 for existing in lines) + len(line) > DETAILS_LIMIT:
+            lines.append(_("… and more steps not shown here."))
+            break
+        lines.append(line)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("« All runs"), callback_data=RunsPage(page=0))
+    await show(callback, "\n".join(lines), builder.as_markup())
+
+
+def create_router() -> Router:
+    router = Router(name="run_review")
+    router.message.filter(HasRole(Role.SUPERVISOR, Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.SUPERVISOR, Role.ADMIN))
+    router.message.register(list_runs, Command("runs"))
+    router.callback_query.register(runs_page, RunsPage.filter())
+    router.callback_query.register(run_details, RunDetails.filter())
+    return router
