@@ -32,7 +32,14 @@ from handlers.delivery import deliver
 from handlers.filters import HasRole, MenuButton
 from handlers.messages import input_problem
 from handlers.states import UnitForm, UserUnitForm
-from handlers.ui import language_of, main_menu, replace_buttons, show, unit_picker
+from handlers.ui import (
+    language_of,
+    main_menu,
+    page_turns,
+    replace_buttons,
+    show,
+    unit_picker,
+)
 
 UNIT_LINES_PER_PAGE = 40
 
@@ -50,11 +57,7 @@ async def users_screen(
         )
     builder.adjust(1)
     last_page = max((total - 1) // user_service.USERS_PAGE_SIZE, 0)
-    navigation = InlineKeyboardBuilder()
-    if page > 0:
-        navigation.button(text="◀️", callback_data=UsersPage(page=page - 1))
-    if page < last_page:
-        navigation.button(text="▶️", callback_data=UsersPage(page=page + 1))
+    navigation = page_turns(page, last_page, lambda number: UsersPage(page=number))
     navigation.button(text=_("🏢 Units"), callback_data=UnitsScreen(action="list"))
     builder.attach(navigation)
     language = language_of(admin, "")
@@ -248,11 +251,7 @@ async def units_screen(
     header = _("{units}. Page {page} of {pages}.").format(
         units=count, page=page + 1, pages=last_page + 1
     )
-    builder = InlineKeyboardBuilder()
-    if page > 0:
-        builder.button(text="◀️", callback_data=UnitsScreen(action="list", page=page - 1))
-    if page < last_page:
-        builder.button(text="▶️", callback_data=UnitsScreen(action="list", page=page + 1))
+    builder = page_turns(page, last_page, lambda number: UnitsScreen(action="list", page=number))
     builder.button(text=_("➕ New unit"), callback_data=UnitsScreen(action="create"))
     builder.button(text=_("« All people"), callback_data=UsersPage(page=0))
     return header + "\n\n" + "\n".join(lines), builder.as_markup()

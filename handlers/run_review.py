@@ -19,7 +19,7 @@ from handlers import texts
 from handlers.callbacks import RunDetails, RunsPage
 from handlers.filters import HasRole
 from handlers.procedure_screens import quote
-from handlers.ui import language_of, show
+from handlers.ui import language_of, page_turns, show
 
 STATUS_MARKS = {
     RunStatus.IN_PROGRESS: "⏳",
@@ -81,12 +81,7 @@ async def runs_screen(
         )
     builder.adjust(1)
     last_page = max((total - 1) // runs.RUNS_PAGE_SIZE, 0)
-    navigation = InlineKeyboardBuilder()
-    if page > 0:
-        navigation.button(text="◀️", callback_data=RunsPage(page=page - 1))
-    if page < last_page:
-        navigation.button(text="▶️", callback_data=RunsPage(page=page + 1))
-    builder.attach(navigation)
+    builder.attach(page_turns(page, last_page, lambda number: RunsPage(page=number)))
     if not found:
         return _("No procedure runs yet in your units."), builder.as_markup()
     return _("Procedure runs in your units, newest first:"), builder.as_markup()

@@ -4,9 +4,11 @@ reader's locale (lazy strings cannot go into API objects)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
@@ -25,6 +27,18 @@ from handlers.callbacks import LanguagePick, UnitPage, UnitPick
 
 UNITS_PER_PAGE = 8
 log = logging.getLogger(__name__)
+
+
+def page_turns(
+    page: int, last_page: int, callback_for: Callable[[int], CallbackData]
+) -> InlineKeyboardBuilder:
+    """◀️ and ▶️ where there is a page to turn to."""
+    navigation = InlineKeyboardBuilder()
+    if page > 0:
+        navigation.button(text="◀️", callback_data=callback_for(page - 1))
+    if page < last_page:
+        navigation.button(text="▶️", callback_data=callback_for(page + 1))
+    return navigation
 
 
 def main_menu(user: User) -> ReplyKeyboardMarkup:
@@ -73,12 +87,9 @@ def unit_picker(
             callback_data=UnitPick(purpose=purpose, unit_id=node.unit.id),
         )
     builder.adjust(1)
-    navigation = InlineKeyboardBuilder()
-    if page > 0:
-        navigation.button(text="◀️", callback_data=UnitPage(purpose=purpose, page=page - 1))
-    if page < last_page:
-        navigation.button(text="▶️", callback_data=UnitPage(purpose=purpose, page=page + 1))
-    builder.attach(navigation)
+    builder.attach(
+        page_turns(page, last_page, lambda number: UnitPage(purpose=purpose, page=number))
+    )
     return builder.as_markup()
 
 
