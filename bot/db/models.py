@@ -251,3 +251,108 @@ class ProcedureStepEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    INITIAL = "initial"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+class FoundCategory(StrEnum):
+    FIREARMS = "firearms"
+    AMMUNITION = "ammunition"
+    EXPLOSIVES = "explosives"
+    MIXED = "mixed"
+    OTHER = "other"
+
+
+class ItemEstimate(StrEnum):
+    ONE = "1"
+    FEW = "2-5"
+    SEVERAL = "6-20"
+    MANY = "20+"
+    UNKNOWN = "unknown"
+
+
+class SeizureReport(Base):
+    __tablename__ = "seizure_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unit code + year + sequence, given at submission: unique, no gaps.
+    number: Mapped[str | None] = mapped_column(String(48), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus), default=ReportStatus.DRAFT)
+    category: Mapped[FoundCategory] = mapped_column(_enum(FoundCategory))
+    anyone_in_danger: Mapped[bool] = mapped_column(default=False)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    place_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    place_text: Mapped[str | None] = mapped_column(String(200))
+    item_estimate: Mapped[ItemEstimate] = mapped_column(
+        _enum(ItemEstimate), default=ItemEstimate.UNKNOWN
+    )
+    occurred_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    revision: Mapped[int] = mapped_column(default=0)
+    # Set until the supervisors' notification service has delivered the news.
+    notification_pending: Mapped[bool] = mapped_column(default=True, index=True)
+
+
+class ReportPhoto(Base):
+    __tablename__ = "report_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportProcedureRun(Base):
+    """A procedure followed for a report."""
+
+    __tablename__ = "report_procedure_runs"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("procedure_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ReportRevision(Base):
+    """The frozen content of each submission, with its SHA-256 digest."""
+
+    __tablename__ = "report_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int]
+    content: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportCounter(Base):
+    """The last report number given in a unit and year."""
+
+    __tablename__ = "report_counters"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

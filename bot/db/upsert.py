@@ -28,3 +28,15 @@ async def upsert(
     statement = _insert_for(session, model).values(**values)
     changes = {name: statement.excluded[name] for name in values if name not in key}
     await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
+
+
+async def upsert_returning_increment(
+    session: AsyncSession, model: type[Any], key: dict[str, Any], counter: str
+) -> int:
+    """Add one to a counter row (creating it at 1) and return the new value, atomically."""
+    statement = _insert_for(session, model).values(**key, **{counter: 1})
+    column = getattr(model, counter)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={counter: column + 1}
+    ).returning(column)
+    return int((await session.execute(statement)).scalar_one())

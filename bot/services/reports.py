@@ -1,0 +1,269 @@
+"""Seizure reports: the quick log from the field, numbering, and the frozen, digested record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    FoundCategory,
+    ItemEstimate,
+    ProcedureRun,
+    ReportCounter,
+    ReportPhoto,
+    ReportProcedureRun,
+    ReportRevision,
+    ReportStatus,
+    RunStatus,
+    SeizureReport,
+    Unit,
+    User,
+    utcnow,
+)
+from bot.db.upsert import upsert_returning_increment
+from bot.services import audit
+from bot.services.errors import AccessDenied, InvalidInput, NotFound
+from bot.services.permissions import require_active
+from bot.services.units import get_unit, subtree_ids
+
+PLACE_TEXT_MAX = 200
+REPORTS_PAGE_SIZE = 8
+OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.INITIAL, ReportStatus.RETURNED)
+
+
+@dataclass
+class QuickLog:
+    """What the officer has answered so far; kept in the conversation state between taps."""
+
+    category: FoundCategory
+    occurred_at: datetime
+    latitude: float | None = None
+    longitude: float | None = None
+    place_unit_id: int | None = None
+    place_text: str | None = None
+    item_estimate: ItemEstimate = ItemEstimate.UNKNOWN
+    anyone_in_danger: bool = False
+    photos: list[tuple[str, str]] = field(default_factory=list)
+    procedure_run_id: int | None = None
+
+
+def validate_coordinates(latitude: float, longitude: float) -> tuple[float, float]:
+    if not -90 <= latitude <= 90 or not -180 <= longitude <= 180:
+        raise InvalidInput("location", "out_of_range")
+    return latitude, longitude
+
+
+def validate_place_text(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if len(cleaned) < 2:
+        raise InvalidInput("place", "too_short")
+    if len(cleaned) > PLACE_TEXT_MAX:
+        raise InvalidInput("place", "too_long")
+    return cleaned
+
+
+def validate_occurred_at(moment: datetime, now: datetime | None = None) -> datetime:
+    if moment > (now or utcnow()):
+        raise InvalidInput("occurred_at", "in_future")
+    return moment
+
+
+async def crossing_points_of(session: AsyncSession, user: User) -> list[Unit]:
+    """The crossing points an officer's unit covers: the unit itself or the ones below it."""
+    if user.unit_id is None:
+        return []
+    ids = await subtree_ids(session, user.unit_id)
+    query = select(Unit).where(Unit.id.in_(ids), Unit.kind == "crossing_point").order_by(Unit.name)
+    return list((await session.scalars(query)).all())
+
+
+async def _next_number(session: AsyncSession, unit: Unit, year: int) -> str:
+    # One atomic upsert: concurrent submissions queue on the counter row and, since it rolls
+    # back with a failed submission, numbers have neither gaps nor duplicates.
+    sequence = await upsert_returning_increment(
+        session, ReportCounter, {"unit_id": unit.id, "year": year}, "last"
+    )
+    return f"{unit.code}-{year}-{sequence:04d}"
+
+
+def canonical_digest(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+async def report_content(session: AsyncSession, report: SeizureReport) -> dict[str, Any]:
+    """The report as recorded, in a stable, JSON-only form that the digest covers."""
+    photos = await session.scalars(
+        select(ReportPhoto.file_unique_id)
+        .where(ReportPhoto.report_id == report.id)
+        .order_by(ReportPhoto.id)
+    )
+    runs = await session.scalars(
+        select(ReportProcedureRun.run_id)
+        .where(ReportProcedureRun.report_id == report.id)
+        .order_by(ReportProcedureRun.run_id)
+    )
+    return {
+        "number": report.number,
+        "unit_id": report.unit_id,
+        "officer_id": report.officer_id,
+        "status": report.status.value,
+        "category": report.category.value,
+        "anyone_in_danger": report.anyone_in_danger,
+        "urgent": report.urgent,
+        "latitude": report.latitude,
+        "longitude": report.longitude,
+        "place_unit_id": report.place_unit_id,
+        "place_text": report.place_text,
+        "item_estimate": report.item_estimate.value,
+        "occurred_at": report.occurred_at.isoformat(),
+        "photos": list(photos.all()),
+        "procedure_runs": list(runs.all()),
+    }
+
+
+async def _freeze(session: AsyncSession, report: SeizureReport, author: User) -> ReportRevision:
+    report.revision += 1
+    content = await report_content(session, report)
+    revision = ReportRevision(
+        report_id=report.id,
+        revision=report.revision,
+        content=content,
+        digest=canonical_digest(content),
+        author_id=author.id,
+    )
+    session.add(revision)
+    await session.flush()
+    return revision
+
+
+async def attach_run(session: AsyncSession, user: User, report_id: int, run_id: int) -> None:
+    report = await get_own_report(session, user, report_id)
+    run = await session.get(ProcedureRun, run_id)
+    if run is None or run.user_id != user.id:
+        raise NotFound("procedure_run")
+    if run.status is RunStatus.IN_PROGRESS:
+        raise InvalidInput("procedure_run", "unfinished")
+    exists = await session.get(ReportProcedureRun, (report.id, run.id))
+    if exists is None:
+        session.add(ReportProcedureRun(report_id=report.id, run_id=run.id))
+        await session.flush()
+        await audit.record(session, user, "report.run_attached", "report", report.id, run_id=run.id)
+
+
+async def submit_quick_log(
+    session: AsyncSession, user: User, log: QuickLog, timezone: ZoneInfo
+) -> tuple[SeizureReport, ReportRevision]:
+    """File the quick log at once as an initial report, numbered and frozen."""
+    require_active(user)
+    if user.unit_id is None:
+        raise InvalidInput("unit", "missing")
+    unit = await get_unit(session, user.unit_id)
+    validate_occurred_at(log.occurred_at)
+    report = SeizureReport(
+        unit_id=unit.id,
+        officer_id=user.id,
+        status=ReportStatus.INITIAL,
+        category=log.category,
+        anyone_in_danger=log.anyone_in_danger,
+        urgent=log.anyone_in_danger or log.category is FoundCategory.EXPLOSIVES,
+        latitude=log.latitude,
+        longitude=log.longitude,
+        place_unit_id=log.place_unit_id,
+        place_text=log.place_text,
+        item_estimate=log.item_estimate,
+        occurred_at=log.occurred_at,
+        submitted_at=utcnow(),
+        notification_pending=True,
+    )
+    report.number = await _next_number(session, unit, utcnow().astimezone(timezone).year)
+    session.add(report)
+    await session.flush()
+    session.add_all(
+        ReportPhoto(report_id=report.id, file_id=file_id, file_unique_id=unique_id)
+        for file_id, unique_id in log.photos
+    )
+    await session.flush()
+    if log.procedure_run_id is not None:
+        await attach_run(session, user, report.id, log.procedure_run_id)
+    revision = await _freeze(session, report, user)
+    await audit.record(
+        session,
+        user,
+        "report.quick_logged",
+        "report",
+        report.id,
+        number=report.number,
+        digest=revision.digest,
+    )
+    return report, revision
+
+
+async def get_own_report(session: AsyncSession, user: User, report_id: int) -> SeizureReport:
+    report = await session.get(SeizureReport, report_id)
+    if report is None:
+        raise NotFound("report")
+    if report.officer_id != user.id:
+        raise AccessDenied()
+    return report
+
+
+async def my_reports(
+    session: AsyncSession, user: User, page: int = 0
+) -> tuple[list[SeizureReport], int]:
+    require_active(user)
+    where = SeizureReport.officer_id == user.id
+    total = await session.scalar(select(func.count()).where(where)) or 0
+    query = (
+        select(SeizureReport)
+        .where(where)
+        .order_by(SeizureReport.occurred_at.desc(), SeizureReport.id.desc())
+        .offset(max(page, 0) * REPORTS_PAGE_SIZE)
+        .limit(REPORTS_PAGE_SIZE)
+    )
+    return list((await session.scalars(query)).all()), total
+
+
+async def open_reports(session: AsyncSession, user: User, limit: int = 3) -> list[SeizureReport]:
+    query = (
+        select(SeizureReport)
+        .where(SeizureReport.officer_id == user.id, SeizureReport.status.in_(OPEN_STATUSES))
+        .order_by(SeizureReport.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+@dataclass(frozen=True)
+class ReportDetails:
+    report: SeizureReport
+    photos: int
+    runs: list[ProcedureRun]
+    revision: ReportRevision | None
+
+
+async def report_details(session: AsyncSession, user: User, report_id: int) -> ReportDetails:
+    report = await get_own_report(session, user, report_id)
+    photos = (
+        await session.scalar(select(func.count()).where(ReportPhoto.report_id == report.id)) or 0
+    )
+    runs = await session.scalars(
+        select(ProcedureRun)
+        .join(ReportProcedureRun, ReportProcedureRun.run_id == ProcedureRun.id)
+        .where(ReportProcedureRun.report_id == report.id)
+        .order_by(ProcedureRun.id)
+    )
+    revision = await session.scalar(
+        select(ReportRevision)
+        .where(ReportRevision.report_id == report.id)
+        .order_by(ReportRevision.revision.desc())
+        .limit(1)
+    )
+    return ReportDetails(report, photos, list(runs.all()), revision)
