@@ -13,6 +13,7 @@ def create_routers() -> list[Router]:
         invites,
         menu,
         procedures,
+        reports,
         run_review,
         start,
     )
@@ -25,6 +26,7 @@ def create_routers() -> list[Router]:
         invites,
         run_review,
         menu,
+        reports,
         procedures,
         fallback,
     )

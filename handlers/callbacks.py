@@ -84,3 +84,36 @@ class RunsPage(CallbackData, prefix="rp"):
 
 class RunDetails(CallbackData, prefix="rd"):
     run: int
+
+
+class QuickStart(CallbackData, prefix="ql"):
+    run: int = 0
+
+
+class QuickCategory(CallbackData, prefix="qc"):
+    category: str
+
+
+class QuickPlace(CallbackData, prefix="qp"):
+    unit_id: int
+
+
+class QuickCount(CallbackData, prefix="qn"):
+    estimate: str
+
+
+class QuickDanger(CallbackData, prefix="qd"):
+    danger: bool
+
+
+class AttachRun(CallbackData, prefix="at"):
+    report: int
+    run: int
+
+
+class ReportsPage(CallbackData, prefix="rl"):
+    page: int
+
+
+class ReportOpen(CallbackData, prefix="ro"):
+    report: int

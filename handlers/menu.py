@@ -60,16 +60,12 @@ async def help_(message: Message, user: User) -> None:
     await message.answer("\n\n".join(parts), reply_markup=main_menu(user))
 
 
-async def not_yet_available(message: Message, user: User) -> None:
-    # The menu already shows what officers will use; these sections arrive in later releases.
+async def inbox(message: Message, user: User) -> None:
+    # The menu already shows what supervisors will use; the inbox arrives in a later release.
     await message.answer(
         _("This section is not available yet. It will appear in an update of the bot."),
         reply_markup=main_menu(user),
     )
-
-
-async def inbox(message: Message, user: User) -> None:
-    await not_yet_available(message, user)
 
 
 def create_router() -> Router:
@@ -79,8 +75,6 @@ def create_router() -> Router:
     router.message.register(cancel, Command("cancel"))
     router.message.register(help_, Command("help"))
     router.message.register(help_, MenuButton(texts.MENU_HELP))
-    router.message.register(not_yet_available, MenuButton(texts.MENU_NEW_REPORT))
-    router.message.register(not_yet_available, MenuButton(texts.MENU_MY_REPORTS))
     router.message.register(
         inbox, MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN)
     )

@@ -8,11 +8,19 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.text_decorations import html_decoration
 
+from bot.db.models import SeizureReport
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Category, StepKind
 from bot.services.procedure_runs import RunView
 from handlers import texts
-from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
+from handlers.callbacks import (
+    AttachRun,
+    ProcedureMenu,
+    ProcedureOpen,
+    QuickStart,
+    StepAction,
+    StepAnswer,
+)
 
 # Telegram allows 4096 characters a message; steps are read on phones, so pages stay shorter.
 READING_PAGE = 3500
@@ -218,4 +226,18 @@ def finished_text(item: LoadedProcedure, language: str, done: int, skipped: int)
 def back_to_procedures() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("« Procedures"), callback_data=ProcedureMenu())
+    return builder.as_markup()
+
+
+def after_run(run_id: int, open_reports: list[SeizureReport]) -> InlineKeyboardMarkup:
+    """A finished run starts a quick log, or joins a report the officer has open."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⚡ Quick log with this"), callback_data=QuickStart(run=run_id))
+    for report in open_reports:
+        builder.button(
+            text=_("📎 Add to No. {number}").format(number=report.number),
+            callback_data=AttachRun(report=report.id, run=run_id),
+        )
+    builder.button(text=_("« Procedures"), callback_data=ProcedureMenu())
+    builder.adjust(1)
     return builder.as_markup()

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import StepOutcome, User, UserStatus
+from bot.db.models import RunStatus, StepOutcome, User, UserStatus
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Category
 from bot.services import procedure_runs as runs
@@ -23,6 +23,7 @@ from bot.services.procedure_runs import (
     RunView,
     StaleStep,
 )
+from bot.services.reports import open_reports
 from handlers import procedure_screens as screens
 from handlers import texts
 from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
@@ -125,7 +126,12 @@ async def _render(
     events = await runs.run_events(session, view.run.id)
     done = sum(event.outcome is StepOutcome.DONE for event in events)
     skipped = sum(event.outcome is StepOutcome.SKIPPED for event in events)
-    return screens.finished_text(view.item, language, done, skipped), screens.back_to_procedures()
+    text = screens.finished_text(view.item, language, done, skipped)
+    if view.run.status is RunStatus.COMPLETED:
+        officer = await session.get(User, view.run.user_id)
+        recent = await open_reports(session, officer) if officer else []
+        return text, screens.after_run(view.run.id, recent)
+    return text, screens.back_to_procedures()
 
 
 async def step_action(

@@ -26,3 +26,10 @@ class InviteForm(StatesGroup):
 
 class SkipForm(StatesGroup):
     reason = State()
+
+
+class QuickLogForm(StatesGroup):
+    category = State()
+    place = State()
+    count = State()
+    danger = State()

@@ -6,7 +6,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.text_decorations import html_decoration
 
-from bot.db.models import Role, Unit, UnitKind, User, UserStatus
+from bot.db.models import (
+    FoundCategory,
+    ItemEstimate,
+    ReportStatus,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+    UserStatus,
+)
 from bot.procedures.schema import Category
 
 MENU_PROCEDURES = __("📋 Procedures")
@@ -86,3 +95,35 @@ def category_name(category: Category) -> str:
         Category.PERSONS: _("Persons and vehicles"),
         Category.REPORTING: _("Notification and reporting"),
     }[category]
+
+
+def found_name(category: FoundCategory) -> str:
+    return {
+        FoundCategory.FIREARMS: _("🔫 Firearms"),
+        FoundCategory.AMMUNITION: _("🧰 Ammunition"),
+        FoundCategory.EXPLOSIVES: _("💣 Explosives"),
+        FoundCategory.MIXED: _("🔀 Mixed"),
+        FoundCategory.OTHER: _("❔ Other"),
+    }[category]
+
+
+def estimate_name(estimate: ItemEstimate) -> str:
+    return {
+        # Numbers read the same in every language.
+        ItemEstimate.ONE: "1",
+        ItemEstimate.FEW: "2–5",
+        ItemEstimate.SEVERAL: "6–20",
+        ItemEstimate.MANY: _("more than 20"),
+        ItemEstimate.UNKNOWN: _("not known yet"),
+    }[estimate]
+
+
+def report_status_name(status: ReportStatus) -> str:
+    return {
+        ReportStatus.DRAFT: _("draft"),
+        ReportStatus.INITIAL: _("quick log filed"),
+        ReportStatus.SUBMITTED: _("submitted"),
+        ReportStatus.RETURNED: _("returned for correction"),
+        ReportStatus.ACKNOWLEDGED: _("acknowledged"),
+        ReportStatus.CLOSED: _("closed"),
+    }[status]

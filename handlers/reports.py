@@ -1,0 +1,396 @@
+"""The quick log from the field (at most five taps besides the location) and My reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import FoundCategory, ItemEstimate, User, UserStatus, utcnow
+from bot.i18n import format_datetime
+from bot.procedures.library import ProcedureLibrary
+from bot.services import reports
+from bot.services.errors import InvalidInput
+from bot.services.units import get_unit
+from handlers import texts
+from handlers.callbacks import (
+    AttachRun,
+    QuickCategory,
+    QuickCount,
+    QuickDanger,
+    QuickPlace,
+    QuickStart,
+    ReportOpen,
+    ReportsPage,
+)
+from handlers.filters import HasStatus, MenuButton
+from handlers.messages import input_problem
+from handlers.procedure_screens import quote
+from handlers.states import QuickLogForm
+from handlers.ui import language_of, main_menu, page_turns, show
+
+URGENT = "⚠️"
+
+
+def no_unit() -> str:
+    return _(
+        "You have no unit yet, so a report cannot be numbered. "
+        "Ask an administrator to set your unit."
+    )
+
+
+def category_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for category in FoundCategory:
+        builder.button(
+            text=texts.found_name(category), callback_data=QuickCategory(category=category.value)
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+async def begin(state: FSMContext, occurred_at: datetime, run_id: int | None) -> str:
+    await state.set_state(QuickLogForm.category)
+    await state.set_data({"occurred_at": occurred_at.isoformat(), "run": run_id, "photos": []})
+    return _("⚡ Quick log. What was found?")
+
+
+async def new_report(message: Message, user: User, state: FSMContext) -> None:
+    if user.unit_id is None:
+        await message.answer(no_unit())
+        return
+    # The time the officer pressed the button, as Telegram stamped it, not when we got it.
+    text = await begin(state, message.date, None)
+    await message.answer(text, reply_markup=category_keyboard())
+
+
+async def quick_from_run(
+    callback: CallbackQuery, callback_data: QuickStart, user: User, state: FSMContext
+) -> None:
+    if user.unit_id is None:
+        await show(callback, no_unit())
+        return
+    text = await begin(state, utcnow(), callback_data.run or None)
+    await show(callback, text, category_keyboard())
+
+
+async def got_category(
+    callback: CallbackQuery,
+    callback_data: QuickCategory,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    await state.update_data(category=callback_data.category)
+    await state.set_state(QuickLogForm.place)
+    language = language_of(user, settings.default_language)
+    builder = InlineKeyboardBuilder()
+    for point in (await reports.crossing_points_of(session, user))[:8]:
+        builder.button(
+            text=point.display_name(language), callback_data=QuickPlace(unit_id=point.id)
+        )
+    builder.adjust(2)
+    await show(
+        callback,
+        _("Where? Choose the crossing point, share your location, or type the place."),
+        builder.as_markup(),
+    )
+    location_keyboard = ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=_("📍 Send my location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await bot.send_message(
+        callback.from_user.id,
+        _("Or use the button below to send your location."),
+        reply_markup=location_keyboard,
+    )
+
+
+def count_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for estimate in ItemEstimate:
+        builder.button(
+            text=texts.estimate_name(estimate), callback_data=QuickCount(estimate=estimate.value)
+        )
+    builder.adjust(3, 2)
+    return builder.as_markup()
+
+
+async def _ask_count(bot: Bot, user: User, state: FSMContext) -> None:
+    await state.set_state(QuickLogForm.count)
+    # The location keyboard has done its job: give the menu back.
+    await bot.send_message(user.telegram_id, _("📍 Place noted."), reply_markup=main_menu(user))
+    await bot.send_message(
+        user.telegram_id, _("Roughly how many items?"), reply_markup=count_keyboard()
+    )
+
+
+async def place_from_point(
+    callback: CallbackQuery,
+    callback_data: QuickPlace,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    point = await get_unit(session, callback_data.unit_id)
+    await state.update_data(place_unit_id=point.id)
+    await show(
+        callback, _("📍 {place}").format(place=quote(point.display_name(user.language or "")))
+    )
+    await state.set_state(QuickLogForm.count)
+    await bot.send_message(
+        user.telegram_id, _("Roughly how many items?"), reply_markup=count_keyboard()
+    )
+
+
+async def place_from_location(message: Message, user: User, state: FSMContext, bot: Bot) -> None:
+    assert message.location is not None
+    try:
+        latitude, longitude = reports.validate_coordinates(
+            message.location.latitude, message.location.longitude
+        )
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    await state.update_data(latitude=latitude, longitude=longitude)
+    await _ask_count(bot, user, state)
+
+
+async def place_from_text(message: Message, user: User, state: FSMContext, bot: Bot) -> None:
+    try:
+        place = reports.validate_place_text(message.text or "")
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    await state.update_data(place_text=place)
+    await _ask_count(bot, user, state)
+
+
+async def place_not_understood(message: Message) -> None:
+    await message.answer(
+        _("Please choose the crossing point, send your location, or type the place as text.")
+    )
+
+
+async def got_count(callback: CallbackQuery, callback_data: QuickCount, state: FSMContext) -> None:
+    await state.update_data(item_estimate=callback_data.estimate)
+    await state.set_state(QuickLogForm.danger)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Nobody in danger"), callback_data=QuickDanger(danger=False))
+    builder.button(text=_("⚠️ Someone in danger or hurt"), callback_data=QuickDanger(danger=True))
+    builder.adjust(1)
+    await show(
+        callback,
+        _("Is anyone in danger or hurt? If you have a photo, send it now, then answer."),
+        builder.as_markup(),
+    )
+
+
+async def got_photo(message: Message, state: FSMContext) -> None:
+    assert message.photo
+    largest = message.photo[-1]
+    photos = (await state.get_data()).get("photos", [])
+    photos.append([largest.file_id, largest.file_unique_id])
+    await state.update_data(photos=photos)
+    await message.answer(_("📷 Photo added ({count}).").format(count=len(photos)))
+
+
+async def use_the_buttons(message: Message) -> None:
+    await message.answer(
+        _("Please answer with the buttons above. What you entered so far is kept.")
+    )
+
+
+async def got_danger(
+    callback: CallbackQuery,
+    callback_data: QuickDanger,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    log = reports.QuickLog(
+        category=FoundCategory(data["category"]),
+        occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        place_unit_id=data.get("place_unit_id"),
+        place_text=data.get("place_text"),
+        item_estimate=ItemEstimate(data.get("item_estimate", ItemEstimate.UNKNOWN.value)),
+        anyone_in_danger=callback_data.danger,
+        photos=[(file_id, unique_id) for file_id, unique_id in data.get("photos", [])],
+        procedure_run_id=data.get("run"),
+    )
+    report, _revision = await reports.submit_quick_log(session, user, log, settings.tz)
+    await state.clear()
+    await session.commit()
+    language = language_of(user, settings.default_language)
+    lines = [
+        _("⚡ Quick log No. {number} filed.").format(number=report.number),
+        _("Time of the seizure: {date}").format(
+            date=format_datetime(report.occurred_at, language, settings.tz)
+        ),
+        _("Supervisors' notification: waiting for delivery."),
+    ]
+    if report.urgent:
+        lines.insert(1, URGENT + " " + _("Marked urgent."))
+    await show(callback, "\n".join(lines))
+
+
+async def reports_screen(
+    session: AsyncSession, user: User, page: int, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    language = language_of(user, settings.default_language)
+    found, total = await reports.my_reports(session, user, page)
+    builder = InlineKeyboardBuilder()
+    for report in found:
+        mark = URGENT + " " if report.urgent else ""
+        when = format_datetime(report.occurred_at, language, settings.tz, length="short")
+        status = texts.report_status_name(report.status)
+        builder.button(
+            text=f"{mark}{report.number or '—'} · {status} · {when}"[:64],
+            callback_data=ReportOpen(report=report.id),
+        )
+    builder.adjust(1)
+    last_page = max((total - 1) // reports.REPORTS_PAGE_SIZE, 0)
+    builder.attach(page_turns(page, last_page, lambda number: ReportsPage(page=number)))
+    if not found:
+        return _("You have no reports yet."), builder.as_markup()
+    return _("Your reports, newest first:"), builder.as_markup()
+
+
+async def my_reports(
+    message: Message, user: User, session: AsyncSession, settings: Settings
+) -> None:
+    text, markup = await reports_screen(session, user, 0, settings)
+    await message.answer(text, reply_markup=markup)
+
+
+async def reports_page(
+    callback: CallbackQuery,
+    callback_data: ReportsPage,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    await show(callback, *await reports_screen(session, user, callback_data.page, settings))
+
+
+async def open_report(
+    callback: CallbackQuery,
+    callback_data: ReportOpen,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+    procedures: ProcedureLibrary,
+) -> None:
+    language = language_of(user, settings.default_language)
+    details = await reports.report_details(session, user, callback_data.report)
+    report = details.report
+    if report.place_unit_id:
+        place = (await get_unit(session, report.place_unit_id)).display_name(language)
+    elif report.place_text:
+        place = report.place_text
+    else:
+        place = f"{report.latitude:.5f}, {report.longitude:.5f}"
+    lines = [
+        f"<b>{report.number}</b>" + (f" {URGENT}" if report.urgent else ""),
+        _("Status: {status}").format(status=texts.report_status_name(report.status)),
+        _("Found: {category}").format(category=texts.found_name(report.category)),
+        _("Time of the seizure: {date}").format(
+            date=format_datetime(report.occurred_at, language, settings.tz)
+        ),
+        _("Place: {place}").format(place=quote(place)),
+        _("Items, roughly: {estimate}").format(estimate=texts.estimate_name(report.item_estimate)),
+        _("Anyone in danger or hurt: {answer}").format(
+            answer=_("yes") if report.anyone_in_danger else _("no")
+        ),
+        _("Photos: {count}").format(count=details.photos),
+    ]
+    if details.runs:
+        lines.append(_("Procedures followed:"))
+        for run in details.runs:
+            item = procedures.get(run.procedure_id)
+            title = item.procedure.title(language) if item else run.procedure_id
+            started = format_datetime(run.started_at, language, settings.tz, length="short")
+            lines.append(f"• {quote(title)} ({started})")
+    if details.revision is not None:
+        lines.append(
+            _("Revision {number}, SHA-256 {digest}").format(
+                number=details.revision.revision, digest=details.revision.digest
+            )
+        )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("« My reports"), callback_data=ReportsPage(page=0))
+    await show(callback, "\n".join(lines), builder.as_markup())
+
+
+async def attach_run(
+    callback: CallbackQuery,
+    callback_data: AttachRun,
+    user: User,
+    session: AsyncSession,
+    callback_answer: CallbackAnswer,
+) -> None:
+    await reports.attach_run(session, user, callback_data.report, callback_data.run)
+    await session.commit()
+    report = await reports.get_own_report(session, user, callback_data.report)
+    callback_answer.text = _("Added to report No. {number}.").format(number=report.number)
+    callback_answer.show_alert = True
+
+
+def create_router() -> Router:
+    router = Router(name="reports")
+    router.message.filter(HasStatus(UserStatus.ACTIVE))
+    router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
+    router.message.register(new_report, MenuButton(texts.MENU_NEW_REPORT))
+    router.message.register(my_reports, MenuButton(texts.MENU_MY_REPORTS))
+    router.callback_query.register(quick_from_run, QuickStart.filter())
+    router.callback_query.register(
+        got_category,
+        QuickCategory.filter(F.category.in_({c.value for c in FoundCategory})),
+        QuickLogForm.category,
+    )
+    router.callback_query.register(place_from_point, QuickPlace.filter(), QuickLogForm.place)
+    router.message.register(place_from_location, QuickLogForm.place, F.location)
+    router.message.register(place_from_text, QuickLogForm.place, F.text, ~F.text.startswith("/"))
+    router.message.register(place_not_understood, QuickLogForm.place, ~F.text.startswith("/"))
+    router.callback_query.register(
+        got_count,
+        QuickCount.filter(F.estimate.in_({e.value for e in ItemEstimate})),
+        QuickLogForm.count,
+    )
+    router.message.register(
+        got_photo,
+        F.photo,
+        StateFilter(QuickLogForm.category, QuickLogForm.count, QuickLogForm.danger),
+    )
+    router.callback_query.register(got_danger, QuickDanger.filter(), QuickLogForm.danger)
+    router.message.register(
+        use_the_buttons,
+        StateFilter(QuickLogForm.category, QuickLogForm.count, QuickLogForm.danger),
+        ~F.text.startswith("/"),
+    )
+    router.callback_query.register(reports_page, ReportsPage.filter())
+    router.callback_query.register(open_report, ReportOpen.filter())
+    router.callback_query.register(attach_run, AttachRun.filter())
+    return router
