@@ -6,6 +6,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.errors import InvalidInput
 from bot.services.procedure_runs import REASON_MAX, REASON_MIN
+from bot.services.reports import PLACE_TEXT_MAX
 from bot.services.units import NAME_MAX_LENGTH
 
 
@@ -22,6 +23,20 @@ def input_problem(problem: InvalidInput) -> str:
         ),
         ("code", "taken"): _("A unit with this code already exists. Please type another code."),
         ("language", "unknown"): _("Unknown language."),
+        ("location", "out_of_range"): _(
+            "This location is not valid (latitude −90…90, longitude −180…180). "
+            "Please send it again."
+        ),
+        ("place", "too_short"): _("The place is too short. Please type it again."),
+        ("place", "too_long"): _(
+            "The place is too long (at most {limit} characters). Please type it again."
+        ).format(limit=PLACE_TEXT_MAX),
+        ("occurred_at", "in_future"): _("The time of the seizure cannot be in the future."),
+        ("unit", "missing"): _(
+            "You have no unit yet, so a report cannot be numbered. "
+            "Ask an administrator to set your unit."
+        ),
+        ("procedure_run", "unfinished"): _("Only a finished procedure can be added to a report."),
         ("reason", "too_short"): _(
             "The reason is too short (at least {limit} characters). Please type it again."
         ).format(limit=REASON_MIN),

@@ -47,10 +47,7 @@ URGENT = "⚠️"
 
 
 def no_unit() -> str:
-    return _(
-        "You have no unit yet, so a report cannot be numbered. "
-        "Ask an administrator to set your unit."
-    )
+    return input_problem(InvalidInput("unit", "missing"))
 
 
 def category_keyboard() -> InlineKeyboardMarkup:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import ProcedureRun, ProcedureStepEvent, Role, RunStatus, StepOutcome
+from bot.db.models import (
+    ProcedureRun,
+    ProcedureStepEvent,
+    ReportProcedureRun,
+    Role,
+    RunStatus,
+    SeizureReport,
+    StepOutcome,
+)
 from bot.services import units, users
 from tests.conftest import RunningBot, make_settings
 from tests.procedure_fixtures import write_library
@@ -250,3 +258,60 @@ async def test_supervisor_sees_which_steps_were_done_skipped_and_when(procedure_
     assert other_chief.callback_answers()[-1]["text"] == tr(
         "en", "You are not allowed to do this. Nothing was changed."
     )
+
+
+async def finish_bomb_procedure(officer):
+    await officer.send(tr("en", "📋 Procedures"))
+    await officer.press("💣 " + tr("en", "Explosives"), await officer.receive())
+    await officer.press("Suspected bomb", await officer.receive())
+    await officer.press(tr("en", "▶️ Start"), await officer.receive())
+    await officer.press(tr("en", "⚠️ Confirm done"), await officer.receive())
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    return await officer.receive()
+
+
+async def test_a_finished_run_joins_an_open_report_and_starts_a_new_one(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.send(tr("en", "📝 New report"))
+    await officer.press(tr("en", "💣 Explosives"), await officer.receive())
+    await officer.receive()
+    await officer.receive()
+    await officer.send("Lane 3, truck")
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
+    await officer.receive()
+    async with procedure_bot.session_factory() as session:
+        first_report = await session.scalar(select(SeizureReport))
+
+    finished = await finish_bomb_procedure(officer)
+    add = tr("en", "📎 Add to No. {number}", number=first_report.number)
+    await officer.press(add, finished)
+    await every_button_answered(telegram, officer)
+    assert first_report.number in officer.callback_answers()[-1]["text"]
+
+    await officer.press(tr("en", "⚡ Quick log with this"), finished)
+    await officer.press(tr("en", "💣 Explosives"), await officer.receive())
+    await officer.receive()
+    await officer.receive()
+    await officer.send("Lane 3, second truck")
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
+    await officer.receive()
+
+    async with procedure_bot.session_factory() as session:
+        run = await session.scalar(select(ProcedureRun).where(ProcedureRun.procedure_id == "bomb"))
+        links = (await session.scalars(select(ReportProcedureRun))).all()
+        assert sorted(link.report_id for link in links if link.run_id == run.id) == [
+            first_report.id,
+            first_report.id + 1,
+        ]
+
+    await officer.send(tr("en", "🗂 My reports"))
+    listing = await officer.receive()
+    await officer.press(listing.button_texts()[0], listing)
+    details = await officer.receive()
+    assert "Suspected bomb" in details.text

@@ -1,0 +1,102 @@
+"""End to end: a quick log from the field in five taps, wrong input explained, nothing lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import ReportPhoto, ReportStatus, SeizureReport, utcnow
+from tests.scenario import tr
+from tests.test_access_flow import OFFICER_ID, set_up_officer
+
+
+async def start_quick_log(officer):
+    await officer.send(tr("en", "📝 New report"))
+    categories = await officer.receive()
+    await officer.press(tr("en", "🔫 Firearms"), categories)
+    where = await officer.receive()
+    location_prompt = await officer.receive()
+    assert location_prompt.reply_keyboard == [[tr("en", "📍 Send my location")]]
+    return where
+
+
+async def stored_reports(running_bot):
+    async with running_bot.session_factory() as session:
+        return list(await session.scalars(select(SeizureReport)))
+
+
+async def test_officer_files_a_quick_log_in_five_taps(running_bot, telegram):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    where = await start_quick_log(officer)  # taps 1 and 2
+    await officer.press("Kainda", where)  # tap 3
+    await officer.receive()
+    await officer.press("2–5", await officer.receive())  # tap 4
+    danger = await officer.receive()
+    await officer.send_photo()
+    assert (await officer.receive()).text == tr("en", "📷 Photo added ({count}).", count=1)
+    await officer.press(tr("en", "⚠️ Someone in danger or hurt"), danger)  # tap 5
+    filed = await officer.receive()
+
+    [report] = await stored_reports(running_bot)
+    assert report.number in filed.text and report.number.startswith("KAINDA-")
+    assert tr("en", "Marked urgent.") in filed.text
+    assert (report.status, report.urgent, report.anyone_in_danger) == (
+        ReportStatus.INITIAL,
+        True,
+        True,
+    )
+    assert report.notification_pending and report.item_estimate.value == "2-5"
+    assert utcnow() - report.occurred_at < timedelta(minutes=1)
+    async with running_bot.session_factory() as session:
+        assert len((await session.scalars(select(ReportPhoto))).all()) == 1
+
+
+async def test_wrong_answers_are_explained_and_the_log_resumes_after_a_restart(
+    running_bot, telegram
+):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await start_quick_log(officer)
+
+    await officer.send_sticker()
+    assert (await officer.receive()).text == tr(
+        "en", "Please choose the crossing point, send your location, or type the place as text."
+    )
+    await officer.send_location(95.0, 74.6)
+    assert "location" in (await officer.receive()).text.lower()
+    await running_bot.restart()
+    await officer.send_location(42.87, 74.59)
+    assert (await officer.receive()).text == tr("en", "📍 Place noted.")
+    count = await officer.receive()
+    await officer.send("about ten")
+    assert (await officer.receive()).text == tr(
+        "en", "Please answer with the buttons above. What you entered so far is kept."
+    )
+    await officer.press(tr("en", "not known yet"), count)
+    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
+    await officer.receive()
+
+    [report] = await stored_reports(running_bot)
+    assert (report.latitude, report.longitude, report.urgent) == (42.87, 74.59, False)
+
+
+async def test_my_reports_lists_newest_first_and_opens_the_details(running_bot, telegram):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    for place in ("Train 17, carriage 4", "Parking lot B"):
+        await start_quick_log(officer)
+        await officer.send(place)
+        await officer.receive()
+        await officer.press(tr("en", "1"), await officer.receive())
+        await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
+        await officer.receive()
+
+    await officer.send(tr("en", "🗂 My reports"))
+    listing = await officer.receive()
+    numbers = sorted(report.number for report in await stored_reports(running_bot))
+    assert listing.button_texts()[0].startswith(numbers[1])
+    await officer.press(listing.button_texts()[0], listing)
+    details = await officer.receive()
+    assert "Parking lot B" in details.text and "SHA-256" in details.text
