@@ -7,6 +7,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,6 +27,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import ProcessedUpdate, utcnow
+from bot.delivery import DeliveryWorker
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
 from bot.middlewares.callbacks import CallbackAnswers
@@ -34,8 +36,10 @@ from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.library import load_library
 from bot.services.users import ensure_admins
+from bot.telegram import RespectRetryAfter
 from handlers import create_routers
 from handlers.commands import register_commands
+from handlers.reports import render_notification
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ def create_bot(settings: Settings) -> Bot:
         if settings.telegram_api_url
         else AiohttpSession()
     )
+    session.middleware(RespectRetryAfter())
     return Bot(
         settings.bot_token or "",
         session=session,
@@ -94,11 +99,19 @@ class BotApplication:
             )
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
-        dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight)
-        dispatcher["procedures"] = load_library(settings.procedures_dir)
-        return cls(
-            settings, engine, session_factory, i18n, create_bot(settings), dispatcher, in_flight
+        procedures = load_library(settings.procedures_dir)
+        bot = create_bot(settings)
+        delivery = DeliveryWorker(
+            session_factory,
+            bot,
+            i18n,
+            partial(render_notification, timezone=settings.tz),
+            settings.default_language,
+            per_second=settings.messages_per_second,
         )
+        dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight, delivery)
+        dispatcher["procedures"] = procedures
+        return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight)
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -112,10 +125,15 @@ def build_dispatcher(
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
     in_flight: InFlightUpdates,
+    delivery: DeliveryWorker,
 ) -> Dispatcher:
     storage, isolation = create_storage(settings, session_factory)
     dispatcher = Dispatcher(
-        storage=storage, events_isolation=isolation, settings=settings, i18n=i18n
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        i18n=i18n,
+        delivery=delivery,
     )
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DuplicateUpdateMiddleware(session_factory))
@@ -128,9 +146,12 @@ def build_dispatcher(
 
     async def on_startup(bot: Bot) -> None:
         await register_commands(bot, i18n, settings.default_language)
+        delivery.start()
 
     async def on_shutdown() -> None:
         await in_flight.drain(settings.shutdown_timeout_seconds)
+        # A notification cut off mid-send stays claimed until its lease ends, then goes again.
+        await delivery.stop()
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)

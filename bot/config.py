@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
     procedures_dir: Path = PROJECT_ROOT / "procedures"
+    messages_per_second: float = Field(default=30.0, gt=0, le=30)
 
     @field_validator("bot_token")
     @classmethod

@@ -117,3 +117,7 @@ class ReportsPage(CallbackData, prefix="rl"):
 
 class ReportOpen(CallbackData, prefix="ro"):
     report: int
+
+
+class AckReport(CallbackData, prefix="ak"):
+    report: int

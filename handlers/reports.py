@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -20,14 +21,25 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import FoundCategory, ItemEstimate, User, UserStatus, utcnow
+from bot.db.models import (
+    FoundCategory,
+    ItemEstimate,
+    Notification,
+    SeizureReport,
+    User,
+    UserStatus,
+    utcnow,
+)
+from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime
 from bot.procedures.library import ProcedureLibrary
 from bot.services import reports
-from bot.services.errors import InvalidInput
+from bot.services.errors import AlreadyDecided, InvalidInput
+from bot.services.notifications import REPORT_ACKNOWLEDGED
 from bot.services.units import get_unit
 from handlers import texts
 from handlers.callbacks import (
+    AckReport,
     AttachRun,
     QuickCategory,
     QuickCount,
@@ -223,6 +235,7 @@ async def got_danger(
     session: AsyncSession,
     state: FSMContext,
     settings: Settings,
+    delivery: DeliveryWorker,
 ) -> None:
     data = await state.get_data()
     log = reports.QuickLog(
@@ -240,17 +253,91 @@ async def got_danger(
     report, _revision = await reports.submit_quick_log(session, user, log, settings.tz)
     await state.clear()
     await session.commit()
+    delivery.wake()
     language = language_of(user, settings.default_language)
     lines = [
         _("⚡ Quick log No. {number} filed.").format(number=report.number),
         _("Time of the seizure: {date}").format(
             date=format_datetime(report.occurred_at, language, settings.tz)
         ),
-        _("Supervisors' notification: waiting for delivery."),
+        _("Your supervisors are being told now."),
     ]
     if report.urgent:
         lines.insert(1, URGENT + " " + _("Marked urgent."))
     await show(callback, "\n".join(lines))
+
+
+async def place_label(session: AsyncSession, report: SeizureReport, language: str) -> str:
+    if report.place_unit_id:
+        return (await get_unit(session, report.place_unit_id)).display_name(language)
+    if report.place_text:
+        return report.place_text
+    return f"{report.latitude:.5f}, {report.longitude:.5f}"
+
+
+async def render_notification(
+    session: AsyncSession,
+    notification: Notification,
+    recipient: User,
+    language: str,
+    timezone: ZoneInfo,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The message of a queued notification, in its recipient's language, at sending time."""
+    report = await session.get(SeizureReport, notification.report_id)
+    assert report is not None
+    if notification.kind == REPORT_ACKNOWLEDGED:
+        supervisor = await session.get(User, report.acknowledged_by_id)
+        text = _("✅ Your report No. {number} was acknowledged by {name}.").format(
+            number=report.number, name=texts.person_label(supervisor) if supervisor else "—"
+        )
+        return text, None
+    officer = await session.get(User, report.officer_id)
+    unit = await get_unit(session, report.unit_id)
+    lines = [
+        _("⚡ Quick log No. {number}").format(number=report.number)
+        + (f" {URGENT} " + _("URGENT") if report.urgent else ""),
+        _("Found: {category}").format(category=texts.found_name(report.category)),
+        _("Place: {place}").format(place=quote(await place_label(session, report, language))),
+        _("Time of the seizure: {date}").format(
+            date=format_datetime(report.occurred_at, language, timezone)
+        ),
+        _("Items, roughly: {estimate}").format(estimate=texts.estimate_name(report.item_estimate)),
+        _("Anyone in danger or hurt: {answer}").format(
+            answer=_("yes") if report.anyone_in_danger else _("no")
+        ),
+        _("Officer: {name}").format(name=texts.person_label(officer) if officer else "—"),
+        _("Unit: {unit}").format(unit=texts.unit_label(unit, language)),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
+    builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report.id))
+    return "\n".join(lines), builder.as_markup()
+
+
+async def acknowledge_report(
+    callback: CallbackQuery,
+    callback_data: AckReport,
+    user: User,
+    session: AsyncSession,
+    callback_answer: CallbackAnswer,
+    delivery: DeliveryWorker,
+) -> None:
+    original = callback.message.html_text if isinstance(callback.message, Message) else ""
+    try:
+        report = await reports.acknowledge(session, user, callback_data.report)
+    except AlreadyDecided as handled:
+        note = _("Report already acknowledged by {name}.").format(
+            name=quote(handled.decided_by or "—")
+        )
+        callback_answer.text, callback_answer.show_alert = note, True
+        await show(callback, f"{original}\n\n{note}")
+        return
+    await session.commit()
+    delivery.wake()
+    note = _("✅ Acknowledged by {name}").format(name=texts.person_label(user))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
+    await show(callback, f"{original}\n\n{note}", builder.as_markup())
 
 
 async def reports_screen(
@@ -303,12 +390,7 @@ async def open_report(
     language = language_of(user, settings.default_language)
     details = await reports.report_details(session, user, callback_data.report)
     report = details.report
-    if report.place_unit_id:
-        place = (await get_unit(session, report.place_unit_id)).display_name(language)
-    elif report.place_text:
-        place = report.place_text
-    else:
-        place = f"{report.latitude:.5f}, {report.longitude:.5f}"
+    place = await place_label(session, report, language)
     lines = [
         f"<b>{report.number}</b>" + (f" {URGENT}" if report.urgent else ""),
         _("Status: {status}").format(status=texts.report_status_name(report.status)),
@@ -390,4 +472,5 @@ def create_router() -> Router:
     router.callback_query.register(reports_page, ReportsPage.filter())
     router.callback_query.register(open_report, ReportOpen.filter())
     router.callback_query.register(attach_run, AttachRun.filter())
+    router.callback_query.register(acknowledge_report, AckReport.filter())
     return router

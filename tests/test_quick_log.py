@@ -6,7 +6,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import ReportPhoto, ReportStatus, SeizureReport, utcnow
+from bot.db.models import (
+    AuditEntry,
+    Notification,
+    ReportPhoto,
+    ReportStatus,
+    Role,
+    SeizureReport,
+    utcnow,
+)
+from bot.services import units, users
 from tests.scenario import tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 
@@ -47,7 +56,7 @@ async def test_officer_files_a_quick_log_in_five_taps(running_bot, telegram):
         True,
         True,
     )
-    assert report.notification_pending and report.item_estimate.value == "2-5"
+    assert not report.notification_pending and report.item_estimate.value == "2-5"
     assert utcnow() - report.occurred_at < timedelta(minutes=1)
     async with running_bot.session_factory() as session:
         assert len((await session.scalars(select(ReportPhoto))).all()) == 1
@@ -100,3 +109,89 @@ async def test_my_reports_lists_newest_first_and_opens_the_details(running_bot, 
     await officer.press(listing.button_texts()[0], listing)
     details = await officer.receive()
     assert "Parking lot B" in details.text and "SHA-256" in details.text
+
+
+async def add_supervisor(running_bot, telegram_id: int, unit_code: str, language: str) -> None:
+    async with running_bot.session_factory.begin() as session:
+        unit = await units.get_unit_by_code(session, unit_code)
+        await users.upsert_user(
+            session, telegram_id, Role.SUPERVISOR, unit.id, f"Chief {unit_code}", language
+        )
+
+
+async def file_quick_log(officer, danger: bool) -> None:
+    where = await start_quick_log(officer)
+    await officer.press("Kainda", where)
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    label = "⚠️ Someone in danger or hurt" if danger else "✅ Nobody in danger"
+    await officer.press(tr("en", label), await officer.receive())
+    await officer.receive()
+
+
+async def test_supervisors_learn_of_a_quick_log_in_their_language_and_acknowledge(
+    running_bot, telegram
+):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "ru")
+    await add_supervisor(running_bot, 7002, "BS", "ky")
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    chief, headquarters = telegram.user(7001, "Chief"), telegram.user(7002, "HQ")
+
+    await file_quick_log(officer, danger=False)
+    news = await chief.receive()
+    assert tr("ru", "URGENT") not in news.text and "Kainda" not in news.text
+    assert tr("ru", "Place: {place}", place="Кайынды") in news.text
+    await headquarters.no_more_messages()
+
+    await chief.press(tr("ru", "✅ Acknowledge"), news)
+    acknowledged = await chief.receive()
+    assert "Chief CHUY" in acknowledged.text
+    told = await officer.receive()
+    assert told.text.startswith("✅") and "Chief CHUY" in told.text
+    [report] = await stored_reports(running_bot)
+    assert report.status is ReportStatus.ACKNOWLEDGED
+
+    await file_quick_log(officer, danger=True)
+    urgent_chief = await chief.receive()
+    urgent_top = await headquarters.receive()
+    assert tr("ru", "URGENT") in urgent_chief.text and tr("ky", "URGENT") in urgent_top.text
+
+
+async def test_flood_control_is_waited_out_and_nothing_arrives_twice(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+    telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+
+    await file_quick_log(officer, danger=False)
+    news = await chief.receive(timeout=10)
+    assert tr("en", "✅ Acknowledge") in news.button_texts()
+    await chief.no_more_messages(wait=1.5)
+
+
+async def test_a_supervisor_who_blocked_the_bot_does_not_stop_the_others(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7003, "CHUY", "en")
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+    where = await start_quick_log(officer)
+    await officer.press("Kainda", where)
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    danger = await officer.receive()
+    telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await officer.press(tr("en", "✅ Nobody in danger"), danger)
+
+    assert tr("en", "✅ Acknowledge") in (await chief.receive(timeout=10)).button_texts()
+    async with running_bot.session_factory() as session:
+        gone = await users.find_by_telegram_id(session, 7003)
+        outcome = {
+            notification.recipient_id: notification.status.value
+            for notification in await session.scalars(select(Notification))
+        }
+        assert outcome[gone.id] == "undeliverable"
+        actions = await session.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor_id == gone.id)
+        )
+        assert "notification.undeliverable" in actions.all()

@@ -301,8 +301,12 @@ class SeizureReport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     revision: Mapped[int] = mapped_column(default=0)
-    # Set until the supervisors' notification service has delivered the news.
+    # Set until the supervisors' notifications are queued in the outbox.
     notification_pending: Mapped[bool] = mapped_column(default=True, index=True)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    acknowledged_at: Mapped[datetime | None]
 
 
 class ReportPhoto(Base):
@@ -356,3 +360,32 @@ class ReportCounter(Base):
     )
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"
+
+
+class Notification(Base):
+    """The outbox: written in the transaction of the event, delivered by the worker."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE")
+    )
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus), default=DeliveryStatus.PENDING
+    )
+    available_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

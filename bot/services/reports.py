@@ -21,6 +21,7 @@ from bot.db.models import (
     ReportProcedureRun,
     ReportRevision,
     ReportStatus,
+    Role,
     RunStatus,
     SeizureReport,
     Unit,
@@ -29,8 +30,9 @@ from bot.db.models import (
 )
 from bot.db.upsert import upsert_returning_increment
 from bot.services import audit
-from bot.services.errors import AccessDenied, InvalidInput, NotFound
-from bot.services.permissions import require_active
+from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound
+from bot.services.notifications import enqueue_acknowledged, enqueue_report_filed
+from bot.services.permissions import require_active, require_manages_unit
 from bot.services.units import get_unit, subtree_ids
 
 PLACE_TEXT_MAX = 200
@@ -194,6 +196,7 @@ async def submit_quick_log(
     if log.procedure_run_id is not None:
         await attach_run(session, user, report.id, log.procedure_run_id)
     revision = await _freeze(session, report, user)
+    await enqueue_report_filed(session, report)
     await audit.record(
         session,
         user,
@@ -204,6 +207,33 @@ async def submit_quick_log(
         digest=revision.digest,
     )
     return report, revision
+
+
+async def get_report_for(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
+    """A report its officer, the supervisors of its units, or an admin may read."""
+    report = await session.get(SeizureReport, report_id)
+    if report is None:
+        raise NotFound("report")
+    if report.officer_id != actor.id:
+        await require_manages_unit(session, actor, report.unit_id)
+    return report
+
+
+async def acknowledge(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
+    report = await session.get(SeizureReport, report_id, with_for_update=True)
+    if report is None:
+        raise NotFound("report")
+    await require_manages_unit(session, actor, report.unit_id)
+    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise AccessDenied()
+    if report.acknowledged_by_id is not None:
+        earlier = await session.get(User, report.acknowledged_by_id)
+        raise AlreadyDecided(earlier.full_name if earlier else None, approved=True)
+    report.status = ReportStatus.ACKNOWLEDGED
+    report.acknowledged_by_id, report.acknowledged_at = actor.id, utcnow()
+    await audit.record(session, actor, "report.acknowledged", "report", report.id)
+    await enqueue_acknowledged(session, report)
+    return report
 
 
 async def get_own_report(session: AsyncSession, user: User, report_id: int) -> SeizureReport:
@@ -250,7 +280,7 @@ class ReportDetails:
 
 
 async def report_details(session: AsyncSession, user: User, report_id: int) -> ReportDetails:
-    report = await get_own_report(session, user, report_id)
+    report = await get_report_for(session, user, report_id)
     photos = (
         await session.scalar(select(func.count()).where(ReportPhoto.report_id == report.id)) or 0
     )

@@ -1,8 +1,8 @@
-"""seizure reports
+"""seizure reports and notification outbox
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-29 04:47:23.100257
+Create Date: 2026-11-29 04:52:05.284574
 """
 
 from collections.abc import Sequence
@@ -91,6 +91,14 @@ def upgrade() -> None:
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("notification_pending", sa.Boolean(), nullable=False),
+        sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["acknowledged_by_id"],
+            ["users.id"],
+            name=op.f("fk_seizure_reports_acknowledged_by_id_users"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["officer_id"],
             ["users.id"],
@@ -122,6 +130,50 @@ def upgrade() -> None:
             batch_op.f("ix_seizure_reports_officer_id"), ["officer_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_seizure_reports_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=True),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sent",
+                "undeliverable",
+                name="deliverystatus",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["users.id"],
+            name=op.f("fk_notifications_recipient_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["seizure_reports.id"],
+            name=op.f("fk_notifications_report_id_seizure_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notifications_available_at"), ["available_at"], unique=False
+        )
 
     op.create_table(
         "report_photos",
@@ -199,6 +251,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_report_photos_report_id"))
 
     op.drop_table("report_photos")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notifications_available_at"))
+
+    op.drop_table("notifications")
     with op.batch_alter_table("seizure_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_seizure_reports_unit_id"))
         batch_op.drop_index(batch_op.f("ix_seizure_reports_officer_id"))

@@ -1,0 +1,150 @@
+"""Delivers the outbox within Telegram's limits: nothing lost on a crash, nothing sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Notification, User
+from bot.services import notifications
+
+log = logging.getLogger(__name__)
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]]
+
+
+class RateLimiter:
+    """At most `per_second` messages in all and one a second in each chat, as Telegram asks."""
+
+    def __init__(self, per_second: float, per_chat_seconds: float = 1.0) -> None:
+        self._interval = 1.0 / per_second
+        self._per_chat = per_chat_seconds
+        self._next_any = 0.0
+        self._next_in_chat: dict[int, float] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        now = time.monotonic()
+        start = max(now, self._next_any, self._next_in_chat.get(chat_id, 0.0))
+        if start > now:
+            await asyncio.sleep(start - now)
+        self._next_any = start + self._interval
+        self._next_in_chat[chat_id] = start + self._per_chat
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends until the time it gave has passed."""
+        self._next_any = max(self._next_any, time.monotonic() + seconds)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        i18n: I18n,
+        render: Renderer,
+        default_language: str,
+        per_second: float = 30.0,
+        batch: int = 20,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._session_factory = session_factory
+        self._bot = bot
+        self._i18n = i18n
+        self._render = render
+        self._default_language = default_language
+        self._limiter = RateLimiter(per_second)
+        self._batch = batch
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notification-delivery")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                delivered = await self.deliver_due()
+            except Exception:
+                log.exception("notification delivery failed; retrying shortly")
+                delivered = 0
+            if not delivered:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        async with self._session_factory.begin() as session:
+            claimed = [item.id for item in await notifications.claim_due(session, self._batch)]
+        for notification_id in claimed:
+            await self._deliver(notification_id)
+        return len(claimed)
+
+    async def _deliver(self, notification_id: int) -> None:
+        # The database is not held while Telegram is called (SQLite has one writer at a time);
+        # the claim's lease keeps other workers off this notification meanwhile.
+        async with self._session_factory() as session:
+            notification = await session.get(Notification, notification_id)
+            recipient = await session.get(User, notification.recipient_id) if notification else None
+            if notification is None or recipient is None:
+                return
+            language = recipient.language or self._default_language
+            with self._i18n.context(), self._i18n.use_locale(language):
+                text, markup = await self._render(session, notification, recipient, language)
+            chat_id = recipient.telegram_id
+        await self._limiter.wait(chat_id)
+        try:
+            await self._bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramRetryAfter as error:
+            self._limiter.pause(error.retry_after)
+            await self._record(notification_id, "retry", str(error), error.retry_after)
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            log.warning("notification %s undeliverable: %s", notification_id, error)
+            await self._record(notification_id, "unreachable", str(error))
+        except (TelegramNetworkError, TelegramServerError) as error:
+            await self._record(notification_id, "retry", str(error))
+        else:
+            await self._record(notification_id, "sent")
+
+    async def _record(
+        self, notification_id: int, outcome: str, error: str = "", delay: float | None = None
+    ) -> None:
+        async with self._session_factory.begin() as session:
+            notification = await session.get(Notification, notification_id)
+            if notification is None:
+                return
+            if outcome == "sent":
+                notifications.mark_sent(notification)
+            elif outcome == "unreachable":
+                await notifications.mark_recipient_unreachable(session, notification, error)
+            else:
+                # Telegram's retry_after when it gave one; else back off, up to five minutes.
+                seconds = delay if delay is not None else min(2**notification.attempts, 300)
+                notifications.mark_retry(notification, timedelta(seconds=seconds), error)
