@@ -1,0 +1,86 @@
+"""The outbox under load: two delivery workers on one database deliver each notification once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.app import create_bot
+from bot.db.models import DeliveryStatus, FoundCategory, Notification, Role, utcnow
+from bot.delivery import DeliveryWorker
+from bot.services import reports, units, users
+from handlers.reports import render_notification
+from tests.conftest import make_settings
+from tests.scenario import i18n_for_tests
+
+SUPERVISORS, REPORTS = 100, 5
+
+
+async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
+    session_factory, database_url, telegram
+):
+    settings = make_settings(database_url, telegram.base_url)
+    async with session_factory.begin() as session:
+        chuy = await units.get_unit_by_code(session, "CHUY")
+        kainda = await units.get_unit_by_code(session, "KAINDA")
+        for number in range(SUPERVISORS):
+            await users.upsert_user(
+                session, 20_000 + number, Role.SUPERVISOR, chuy.id, f"S{number}", "ru"
+            )
+            telegram.user(20_000 + number, f"S{number}")
+        officer = await users.upsert_user(session, 30_000, Role.OFFICER, kainda.id, "Officer", "en")
+    for _ in range(REPORTS):
+        async with session_factory.begin() as session:
+            log = reports.QuickLog(
+                category=FoundCategory.FIREARMS,
+                occurred_at=utcnow() - timedelta(minutes=1),
+                place_text="Lane 2",
+            )
+            await reports.submit_quick_log(
+                session, await users.get_user(session, officer.id), log, ZoneInfo("Asia/Bishkek")
+            )
+
+    bots = [create_bot(settings) for _ in range(2)]
+    workers = [
+        DeliveryWorker(
+            session_factory,
+            bot,
+            i18n_for_tests(),
+            partial(render_notification, timezone=settings.tz),
+            "en",
+            per_second=1000,
+            batch=25,
+            poll_seconds=0.05,
+        )
+        for bot in bots
+    ]
+    for worker in workers:
+        worker.start()
+
+    async def pending() -> int:
+        async with session_factory() as session:
+            return await session.scalar(
+                select(func.count()).where(Notification.status == DeliveryStatus.PENDING)
+            )
+
+    try:
+        for _ in range(600):
+            if not await pending():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for worker in workers:
+            await worker.stop()
+        for bot in bots:
+            await bot.session.close()
+
+    sent = Counter(
+        (call.params["chat_id"], call.params["text"]) for call in telegram.calls_of("sendMessage")
+    )
+    assert len(sent) == SUPERVISORS * REPORTS
+    assert max(sent.values()) == 1
