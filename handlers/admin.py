@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -36,6 +36,7 @@ from handlers.ui import (
     language_of,
     main_menu,
     page_turns,
+    paged_list,
     replace_buttons,
     show,
     unit_picker,
@@ -48,18 +49,20 @@ async def users_screen(
     session: AsyncSession, admin: User, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     people, total = await user_service.list_users(session, admin, page)
-    builder = InlineKeyboardBuilder()
-    for person in people:
-        label = f"{texts.STATUS_MARKS[person.status]} {person.full_name or person.telegram_id}"
-        builder.button(
-            text=f"{label} · {texts.role_name(person.role)}"[:60],
-            callback_data=UserCard(user_id=person.id),
+    entries = [
+        (
+            f"{texts.STATUS_MARKS[person.status]} {person.full_name or person.telegram_id}"
+            f" · {texts.role_name(person.role)}",
+            UserCard(user_id=person.id),
         )
-    builder.adjust(1)
-    last_page = max((total - 1) // user_service.USERS_PAGE_SIZE, 0)
-    navigation = page_turns(page, last_page, lambda number: UsersPage(page=number))
-    navigation.button(text=_("🏢 Units"), callback_data=UnitsScreen(action="list"))
-    builder.attach(navigation)
+        for person in people
+    ]
+    builder, last_page = paged_list(
+        entries, page, total, user_service.USERS_PAGE_SIZE, lambda number: UsersPage(page=number)
+    )
+    builder.row(
+        InlineKeyboardButton(text=_("🏢 Units"), callback_data=UnitsScreen(action="list").pack())
+    )
     language = language_of(admin, "")
     people = ngettext("{count} person", "{count} people", total).format(
         count=format_count(total, language)

@@ -53,7 +53,7 @@ from handlers.filters import HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
 from handlers.states import QuickLogForm
-from handlers.ui import language_of, main_menu, page_turns, show
+from handlers.ui import language_of, main_menu, paged_list, show
 
 URGENT = "⚠️"
 
@@ -345,18 +345,18 @@ async def reports_screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     language = language_of(user, settings.default_language)
     found, total = await reports.my_reports(session, user, page)
-    builder = InlineKeyboardBuilder()
-    for report in found:
-        mark = URGENT + " " if report.urgent else ""
-        when = format_datetime(report.occurred_at, language, settings.tz, length="short")
-        status = texts.report_status_name(report.status)
-        builder.button(
-            text=f"{mark}{report.number or '—'} · {status} · {when}"[:64],
-            callback_data=ReportOpen(report=report.id),
+    entries = [
+        (
+            (URGENT + " " if report.urgent else "")
+            + f"{report.number or '—'} · {texts.report_status_name(report.status)} · "
+            + format_datetime(report.occurred_at, language, settings.tz, length="short"),
+            ReportOpen(report=report.id),
         )
-    builder.adjust(1)
-    last_page = max((total - 1) // reports.REPORTS_PAGE_SIZE, 0)
-    builder.attach(page_turns(page, last_page, lambda number: ReportsPage(page=number)))
+        for report in found
+    ]
+    builder, _last = paged_list(
+        entries, page, total, reports.REPORTS_PAGE_SIZE, lambda number: ReportsPage(page=number)
+    )
     if not found:
         return _("You have no reports yet."), builder.as_markup()
     return _("Your reports, newest first:"), builder.as_markup()

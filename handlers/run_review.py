@@ -19,7 +19,7 @@ from handlers import texts
 from handlers.callbacks import RunDetails, RunsPage
 from handlers.filters import HasRole
 from handlers.procedure_screens import quote
-from handlers.ui import language_of, page_turns, show
+from handlers.ui import language_of, paged_list, show
 
 STATUS_MARKS = {
     RunStatus.IN_PROGRESS: "⏳",
@@ -71,17 +71,18 @@ async def runs_screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     language = language_of(actor, settings.default_language)
     found, total = await runs.runs_for_review(session, actor, page)
-    builder = InlineKeyboardBuilder()
-    for run, officer in found:
-        started = format_datetime(run.started_at, language, settings.tz, length="short")
-        title = _title(procedures, run, language)
-        builder.button(
-            text=f"{STATUS_MARKS[run.status]} {started} · {title} · {officer.full_name}"[:64],
-            callback_data=RunDetails(run=run.id),
+    entries = [
+        (
+            f"{STATUS_MARKS[run.status]} "
+            f"{format_datetime(run.started_at, language, settings.tz, length='short')} · "
+            f"{_title(procedures, run, language)} · {officer.full_name}",
+            RunDetails(run=run.id),
         )
-    builder.adjust(1)
-    last_page = max((total - 1) // runs.RUNS_PAGE_SIZE, 0)
-    builder.attach(page_turns(page, last_page, lambda number: RunsPage(page=number)))
+        for run, officer in found
+    ]
+    builder, _last = paged_list(
+        entries, page, total, runs.RUNS_PAGE_SIZE, lambda number: RunsPage(page=number)
+    )
     if not found:
         return _("No procedure runs yet in your units."), builder.as_markup()
     return _("Procedure runs in your units, newest first:"), builder.as_markup()

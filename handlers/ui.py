@@ -41,6 +41,24 @@ def page_turns(
     return navigation
 
 
+def paged_list(
+    entries: list[tuple[str, CallbackData]],
+    page: int,
+    total: int,
+    page_size: int,
+    callback_for: Callable[[int], CallbackData],
+) -> tuple[InlineKeyboardBuilder, int]:
+    """One button per entry, one per row, with page turns below; returns the last page too."""
+    builder = InlineKeyboardBuilder()
+    for label, callback_data in entries:
+        # Long labels are cut: Telegram shows about this much of a button on a phone.
+        builder.button(text=label[:64], callback_data=callback_data)
+    builder.adjust(1)
+    last_page = max((total - 1) // page_size, 0)
+    builder.attach(page_turns(page, last_page, callback_for))
+    return builder, last_page
+
+
 def main_menu(user: User) -> ReplyKeyboardMarkup:
     rows = [
         [texts.MENU_PROCEDURES, texts.MENU_NEW_REPORT],
