@@ -29,7 +29,7 @@ from handlers.callbacks import (
     UsersPage,
 )
 from handlers.delivery import deliver
-from handlers.filters import HasRole, MenuButton
+from handlers.filters import Answer, HasRole, MenuButton
 from handlers.messages import input_problem
 from handlers.states import UnitForm, UserUnitForm
 from handlers.ui import (
@@ -370,10 +370,10 @@ def create_router() -> Router:
     )
     router.callback_query.register(units_list, UnitsScreen.filter(F.action == "list"))
     router.callback_query.register(new_unit, UnitsScreen.filter(F.action == "create"))
-    router.message.register(new_unit_code, UnitForm.code, F.text)
-    router.message.register(new_unit_name, UnitForm.name, F.text)
-    router.message.register(new_unit_not_text, UnitForm.code)
-    router.message.register(new_unit_not_text, UnitForm.name)
+    router.message.register(new_unit_code, UnitForm.code, F.text, Answer())
+    router.message.register(new_unit_name, UnitForm.name, F.text, Answer())
+    router.message.register(new_unit_not_text, UnitForm.code, Answer())
+    router.message.register(new_unit_not_text, UnitForm.name, Answer())
     router.callback_query.register(
         new_unit_kind,
         UnitKindPick.filter(F.kind.in_({kind.value for kind in UnitKind})),

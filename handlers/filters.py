@@ -11,6 +11,7 @@ from babel.support import LazyProxy
 
 from bot.config import LANGUAGES
 from bot.db.models import Role, User, UserStatus
+from handlers.texts import MENU_LABELS
 
 
 class HasStatus(Filter):
@@ -55,3 +56,22 @@ class MenuButton(Filter):
         return message.text is not None and message.text in _label_in_every_language(
             self.label, i18n
         )
+
+
+class AnyMenuButton(Filter):
+    """Any main-menu label: a menu press is never taken as a typed answer."""
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        return message.text is not None and any(
+            message.text in _label_in_every_language(label, i18n) for label in MENU_LABELS
+        )
+
+
+class Answer(Filter):
+    """A message that answers the question asked: not a /command, not a menu press (those
+    open what they name, and the question waits)."""
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        if (message.text or "").startswith("/"):
+            return False
+        return not await AnyMenuButton()(message, i18n)

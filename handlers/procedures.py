@@ -27,7 +27,7 @@ from bot.services.reports import open_reports
 from handlers import procedure_screens as screens
 from handlers import texts
 from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
-from handlers.filters import HasStatus, MenuButton
+from handlers.filters import Answer, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.states import SkipForm
 from handlers.ui import language_of, main_menu, show
@@ -300,10 +300,10 @@ def create_router() -> Router:
     router.callback_query.register(step_action, StepAction.filter(F.action != "show"))
     router.callback_query.register(show_run, StepAction.filter(F.action == "show"))
     router.callback_query.register(step_answer, StepAnswer.filter())
-    router.message.register(skip_reason, SkipForm.reason, F.text)
-    router.message.register(skip_reason_not_text, SkipForm.reason)
+    router.message.register(skip_reason, SkipForm.reason, F.text, Answer())
+    router.message.register(skip_reason_not_text, SkipForm.reason, Answer())
     router.message.register(step_photo, F.photo, StateFilter(None))
-    router.message.register(search, F.text, ~F.text.startswith("/"), StateFilter(None))
+    router.message.register(search, F.text, Answer(), StateFilter(None))
     return router
 
 

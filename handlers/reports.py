@@ -49,7 +49,7 @@ from handlers.callbacks import (
     ReportOpen,
     ReportsPage,
 )
-from handlers.filters import HasStatus, MenuButton
+from handlers.filters import Answer, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
 from handlers.states import QuickLogForm
@@ -451,8 +451,8 @@ def create_router() -> Router:
     )
     router.callback_query.register(place_from_point, QuickPlace.filter(), QuickLogForm.place)
     router.message.register(place_from_location, QuickLogForm.place, F.location)
-    router.message.register(place_from_text, QuickLogForm.place, F.text, ~F.text.startswith("/"))
-    router.message.register(place_not_understood, QuickLogForm.place, ~F.text.startswith("/"))
+    router.message.register(place_from_text, QuickLogForm.place, F.text, Answer())
+    router.message.register(place_not_understood, QuickLogForm.place, Answer())
     router.callback_query.register(
         got_count,
         QuickCount.filter(F.estimate.in_({e.value for e in ItemEstimate})),
@@ -467,7 +467,7 @@ def create_router() -> Router:
     router.message.register(
         use_the_buttons,
         StateFilter(QuickLogForm.category, QuickLogForm.count, QuickLogForm.danger),
-        ~F.text.startswith("/"),
+        Answer(),
     )
     router.callback_query.register(reports_page, ReportsPage.filter())
     router.callback_query.register(open_report, ReportOpen.filter())

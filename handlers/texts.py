@@ -26,6 +26,16 @@ MENU_INVITE = __("🔗 Invite")
 MENU_USERS = __("👥 Users")
 MENU_LANGUAGE = __("🌐 Language")
 MENU_HELP = __("❓ Help")
+MENU_LABELS = (
+    MENU_PROCEDURES,
+    MENU_NEW_REPORT,
+    MENU_MY_REPORTS,
+    MENU_INBOX,
+    MENU_INVITE,
+    MENU_USERS,
+    MENU_LANGUAGE,
+    MENU_HELP,
+)
 
 # Each language's own name, so a newcomer finds theirs whatever the bot's current language.
 LANGUAGE_NAMES = {"ky": "🇰🇬 Кыргызча", "ru": "🇷🇺 Русский", "en": "🇬🇧 English"}

@@ -195,3 +195,16 @@ async def test_a_supervisor_who_blocked_the_bot_does_not_stop_the_others(running
             select(AuditEntry.action).where(AuditEntry.actor_id == gone.id)
         )
         assert "notification.undeliverable" in actions.all()
+
+
+async def test_a_menu_press_during_a_quick_log_opens_the_menu_and_the_log_waits(
+    running_bot, telegram
+):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await start_quick_log(officer)
+    await officer.send(tr("en", "📋 Procedures"))
+    procedures = await officer.receive()
+    assert procedures.has_button("🛑 " + tr("en", "First response and safety"))
+    await officer.send("Lane 5")
+    assert (await officer.receive()).text == tr("en", "📍 Place noted.")
