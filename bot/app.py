@@ -107,6 +107,10 @@ class BotApplication:
             i18n,
             partial(render_notification, timezone=settings.tz),
             settings.default_language,
+            escalate_after=(
+                timedelta(minutes=settings.escalate_after_minutes),
+                timedelta(minutes=settings.escalate_urgent_after_minutes),
+            ),
             per_second=settings.messages_per_second,
         )
         dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight, delivery)

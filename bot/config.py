@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
     procedures_dir: Path = PROJECT_ROOT / "procedures"
     messages_per_second: float = Field(default=30.0, gt=0, le=30)
+    escalate_after_minutes: float = Field(default=30, gt=0)
+    escalate_urgent_after_minutes: float = Field(default=10, gt=0)
 
     @field_validator("bot_token")
     @classmethod

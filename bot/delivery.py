@@ -26,6 +26,8 @@ from bot.services import notifications
 
 log = logging.getLogger(__name__)
 
+ESCALATION_CHECK_SECONDS = 15.0
+
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]]
 
@@ -60,6 +62,10 @@ class DeliveryWorker:
         i18n: I18n,
         render: Renderer,
         default_language: str,
+        escalate_after: tuple[timedelta, timedelta] = (
+            timedelta(minutes=30),
+            timedelta(minutes=10),
+        ),
         per_second: float = 30.0,
         batch: int = 20,
         poll_seconds: float = 1.0,
@@ -74,6 +80,8 @@ class DeliveryWorker:
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._escalate_after = escalate_after
+        self._next_escalation_check = 0.0
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -100,7 +108,19 @@ class DeliveryWorker:
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
                 self._wake.clear()
 
+    async def escalate_due(self) -> None:
+        """Look for unacknowledged reports every few seconds, not on every poll."""
+        if time.monotonic() < self._next_escalation_check:
+            return
+        self._next_escalation_check = time.monotonic() + ESCALATION_CHECK_SECONDS
+        after, urgent_after = self._escalate_after
+        async with self._session_factory.begin() as session:
+            escalated = await notifications.escalate_due(session, after, urgent_after)
+        for report in escalated:
+            log.warning("report %s not acknowledged in time: escalated", report.number)
+
     async def deliver_due(self) -> int:
+        await self.escalate_due()
         async with self._session_factory.begin() as session:
             claimed = [item.id for item in await notifications.claim_due(session, self._batch)]
         for notification_id in claimed:

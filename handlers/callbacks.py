@@ -121,3 +121,8 @@ class ReportOpen(CallbackData, prefix="ro"):
 
 class AckReport(CallbackData, prefix="ak"):
     report: int
+
+
+class InboxPage(CallbackData, prefix="ib"):
+    page: int = 0
+    awaiting: bool = True

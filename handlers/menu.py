@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import Role, User, UserStatus
 from handlers import texts
-from handlers.filters import HasRole, HasStatus, MenuButton
+from handlers.filters import HasStatus, MenuButton
 from handlers.ui import main_menu
 
 
@@ -60,14 +60,6 @@ async def help_(message: Message, user: User) -> None:
     await message.answer("\n\n".join(parts), reply_markup=main_menu(user))
 
 
-async def inbox(message: Message, user: User) -> None:
-    # The menu already shows what supervisors will use; the inbox arrives in a later release.
-    await message.answer(
-        _("This section is not available yet. It will appear in an update of the bot."),
-        reply_markup=main_menu(user),
-    )
-
-
 def create_router() -> Router:
     router = Router(name="menu")
     router.message.filter(HasStatus(UserStatus.ACTIVE))
@@ -75,7 +67,4 @@ def create_router() -> Router:
     router.message.register(cancel, Command("cancel"))
     router.message.register(help_, Command("help"))
     router.message.register(help_, MenuButton(texts.MENU_HELP))
-    router.message.register(
-        inbox, MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN)
-    )
     return router

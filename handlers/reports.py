@@ -10,6 +10,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
@@ -25,6 +26,7 @@ from bot.db.models import (
     FoundCategory,
     ItemEstimate,
     Notification,
+    Role,
     SeizureReport,
     User,
     UserStatus,
@@ -35,12 +37,13 @@ from bot.i18n import format_datetime
 from bot.procedures.library import ProcedureLibrary
 from bot.services import reports
 from bot.services.errors import AlreadyDecided, InvalidInput
-from bot.services.notifications import REPORT_ACKNOWLEDGED
+from bot.services.notifications import REPORT_ACKNOWLEDGED, REPORT_ESCALATED
 from bot.services.units import get_unit
 from handlers import texts
 from handlers.callbacks import (
     AckReport,
     AttachRun,
+    InboxPage,
     QuickCategory,
     QuickCount,
     QuickDanger,
@@ -49,7 +52,7 @@ from handlers.callbacks import (
     ReportOpen,
     ReportsPage,
 )
-from handlers.filters import Answer, HasStatus, MenuButton
+from handlers.filters import Answer, HasRole, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
 from handlers.states import QuickLogForm
@@ -294,6 +297,9 @@ async def render_notification(
     officer = await session.get(User, report.officer_id)
     unit = await get_unit(session, report.unit_id)
     lines = [
+        _("⏫ Not acknowledged yet: passed up to you.")
+        if notification.kind == REPORT_ESCALATED
+        else "",
         _("⚡ Quick log No. {number}").format(number=report.number)
         + (f" {URGENT} " + _("URGENT") if report.urgent else ""),
         _("Found: {category}").format(category=texts.found_name(report.category)),
@@ -311,7 +317,7 @@ async def render_notification(
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
     builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report.id))
-    return "\n".join(lines), builder.as_markup()
+    return "\n".join(line for line in lines if line), builder.as_markup()
 
 
 async def acknowledge_report(
@@ -345,7 +351,22 @@ async def reports_screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     language = language_of(user, settings.default_language)
     found, total = await reports.my_reports(session, user, page)
-    entries = [
+    builder, _last = paged_list(
+        report_entries(found, language, settings),
+        page,
+        total,
+        reports.REPORTS_PAGE_SIZE,
+        lambda number: ReportsPage(page=number),
+    )
+    if not found:
+        return _("You have no reports yet."), builder.as_markup()
+    return _("Your reports, newest first:"), builder.as_markup()
+
+
+def report_entries(
+    found: list[SeizureReport], language: str, settings: Settings
+) -> list[tuple[str, ReportOpen]]:
+    return [
         (
             (URGENT + " " if report.urgent else "")
             + f"{report.number or '—'} · {texts.report_status_name(report.status)} · "
@@ -354,12 +375,49 @@ async def reports_screen(
         )
         for report in found
     ]
+
+
+async def inbox_screen(
+    session: AsyncSession, user: User, page: int, awaiting: bool, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    language = language_of(user, settings.default_language)
+    found, total = await reports.inbox(session, user, page, awaiting_only=awaiting)
     builder, _last = paged_list(
-        entries, page, total, reports.REPORTS_PAGE_SIZE, lambda number: ReportsPage(page=number)
+        report_entries(found, language, settings),
+        page,
+        total,
+        reports.REPORTS_PAGE_SIZE,
+        lambda number: InboxPage(page=number, awaiting=awaiting),
     )
-    if not found:
-        return _("You have no reports yet."), builder.as_markup()
-    return _("Your reports, newest first:"), builder.as_markup()
+    toggle = _("Show all reports") if awaiting else _("Show only those awaiting")
+    builder.row(
+        InlineKeyboardButton(text=toggle, callback_data=InboxPage(awaiting=not awaiting).pack())
+    )
+    if awaiting:
+        heading = _("Awaiting acknowledgement, oldest first: {count}").format(count=total)
+    else:
+        heading = _("All reports of your units, newest first: {count}").format(count=total)
+    return heading, builder.as_markup()
+
+
+async def open_inbox(
+    message: Message, user: User, session: AsyncSession, settings: Settings
+) -> None:
+    text, markup = await inbox_screen(session, user, 0, True, settings)
+    await message.answer(text, reply_markup=markup)
+
+
+async def inbox_page(
+    callback: CallbackQuery,
+    callback_data: InboxPage,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    await show(
+        callback,
+        *await inbox_screen(session, user, callback_data.page, callback_data.awaiting, settings),
+    )
 
 
 async def my_reports(
@@ -473,4 +531,10 @@ def create_router() -> Router:
     router.callback_query.register(open_report, ReportOpen.filter())
     router.callback_query.register(attach_run, AttachRun.filter())
     router.callback_query.register(acknowledge_report, AckReport.filter())
+    router.message.register(
+        open_inbox, MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN)
+    )
+    router.callback_query.register(
+        inbox_page, InboxPage.filter(), HasRole(Role.SUPERVISOR, Role.ADMIN)
+    )
     return router

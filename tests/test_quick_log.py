@@ -15,7 +15,7 @@ from bot.db.models import (
     SeizureReport,
     utcnow,
 )
-from bot.services import units, users
+from bot.services import notifications, units, users
 from tests.scenario import tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 
@@ -208,3 +208,59 @@ async def test_a_menu_press_during_a_quick_log_opens_the_menu_and_the_log_waits(
     assert procedures.has_button("🛑 " + tr("en", "First response and safety"))
     await officer.send("Lane 5")
     assert (await officer.receive()).text == tr("en", "📍 Place noted.")
+
+
+async def test_an_unacknowledged_report_climbs_one_level_at_a_time(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    await add_supervisor(running_bot, 7002, "BS", "en")
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    chief, headquarters = telegram.user(7001, "Chief"), telegram.user(7002, "HQ")
+    await file_quick_log(officer, danger=False)
+    await chief.receive()
+
+    def escalate(minutes_later: int):
+        async def run():
+            async with running_bot.session_factory.begin() as session:
+                return await notifications.escalate_due(
+                    session,
+                    timedelta(minutes=30),
+                    timedelta(minutes=10),
+                    now=utcnow() + timedelta(minutes=minutes_later),
+                )
+
+        return run()
+
+    assert await escalate(29) == []
+    [report] = await escalate(31)
+    assert report.notified_levels == 2
+    climbed = await headquarters.receive()
+    assert climbed.text.startswith(tr("en", "⏫ Not acknowledged yet: passed up to you."))
+    assert await escalate(120) == []  # the top is reached: nobody further up
+    async with running_bot.session_factory() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+        assert actions.count("report.escalated") == 1
+
+
+async def test_inbox_lists_reports_awaiting_acknowledgement_oldest_first(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+    for _ in range(2):
+        await file_quick_log(officer, danger=False)
+    first_news = await chief.receive()
+    await chief.receive()
+    await chief.press(tr("en", "✅ Acknowledge"), first_news)
+    await chief.receive()
+
+    await chief.send(tr("en", "📥 Inbox"))
+    inbox = await chief.receive()
+    numbers = sorted(report.number for report in await stored_reports(running_bot))
+    assert tr("en", "Awaiting acknowledgement, oldest first: {count}", count=1) == inbox.text
+    assert inbox.button_texts()[0].startswith(numbers[1])
+    await chief.press(tr("en", "Show all reports"), inbox)
+    everything = await chief.receive()
+    assert [label.split(" · ")[0] for label in everything.button_texts()[:2]] == numbers[::-1]
+
+    await officer.send(tr("en", "📥 Inbox"))
+    assert not (await officer.receive()).text.startswith("Awaiting")

@@ -307,6 +307,9 @@ class SeizureReport(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     acknowledged_at: Mapped[datetime | None]
+    # How many levels of supervisors have been told, and when the last of them was.
+    notified_levels: Mapped[int] = mapped_column(default=0)
+    last_notified_at: Mapped[datetime | None]
 
 
 class ReportPhoto(Base):

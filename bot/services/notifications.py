@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     DeliveryStatus,
     Notification,
+    ReportStatus,
     Role,
     SeizureReport,
     User,
@@ -21,6 +22,7 @@ from bot.services.units import ancestor_ids
 
 REPORT_FILED = "report.filed"
 REPORT_ACKNOWLEDGED = "report.acknowledged"
+REPORT_ESCALATED = "report.escalated"
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
@@ -37,35 +39,87 @@ async def _supervisors_by_unit(session: AsyncSession, unit_ids: list[int]) -> di
     return found
 
 
-async def recipients_for(session: AsyncSession, report: SeizureReport) -> list[User]:
-    """The supervisors nearest above the report's unit; for an urgent report, the next level too.
+async def supervisor_levels(session: AsyncSession, report: SeizureReport) -> list[list[User]]:
+    """Supervisors of the report's unit and of each unit above it that has any, nearest first.
 
-    A crossing point often has no supervisor of its own, so the news climbs to the first unit
-    that has one. When nobody supervises the whole branch, the admins are told: nothing is lost.
+    A crossing point often has no supervisor of its own, so the first level is the first unit
+    up the hierarchy that has one.
     """
     chain = await ancestor_ids(session, report.unit_id)
     by_unit = await _supervisors_by_unit(session, chain)
     levels = [by_unit[unit_id] for unit_id in chain if unit_id in by_unit]
-    chosen = levels[: 2 if report.urgent else 1]
-    recipients = [supervisor for level in chosen for supervisor in level]
-    if not recipients:
-        admins = select(User).where(User.status == UserStatus.ACTIVE, User.role == Role.ADMIN)
-        recipients = list((await session.scalars(admins.order_by(User.id))).all())
-    return [person for person in recipients if person.id != report.officer_id]
+    return [
+        [person for person in level if person.id != report.officer_id]
+        for level in levels
+        if any(person.id != report.officer_id for person in level)
+    ]
+
+
+async def _admins(session: AsyncSession) -> list[User]:
+    admins = select(User).where(User.status == UserStatus.ACTIVE, User.role == Role.ADMIN)
+    return list((await session.scalars(admins.order_by(User.id))).all())
+
+
+def _queue(
+    session: AsyncSession, report: SeizureReport, recipients: list[User], kind: str
+) -> list[Notification]:
+    queued = [
+        Notification(recipient_id=person.id, kind=kind, report_id=report.id, urgent=report.urgent)
+        for person in recipients
+    ]
+    session.add_all(queued)
+    report.last_notified_at = utcnow()
+    return queued
 
 
 async def enqueue_report_filed(session: AsyncSession, report: SeizureReport) -> list[Notification]:
-    """Queue the news in the report's own transaction: neither exists without the other."""
-    queued = [
-        Notification(
-            recipient_id=recipient.id, kind=REPORT_FILED, report_id=report.id, urgent=report.urgent
-        )
-        for recipient in await recipients_for(session, report)
-    ]
-    session.add_all(queued)
+    """Queue the news in the report's own transaction: neither exists without the other.
+
+    The nearest supervisors are told; for an urgent report the level above them too. When
+    nobody supervises the whole branch, the admins are told: nothing is lost.
+    """
+    levels = await supervisor_levels(session, report)
+    told = levels[: 2 if report.urgent else 1]
+    recipients = [person for level in told for person in level] or await _admins(session)
+    queued = _queue(session, report, recipients, REPORT_FILED)
+    report.notified_levels = len(told)
     report.notification_pending = False
     await session.flush()
     return queued
+
+
+async def escalate_due(
+    session: AsyncSession, after: timedelta, urgent_after: timedelta, now: datetime | None = None
+) -> list[SeizureReport]:
+    """Reports nobody acknowledged in time go to the next level up, step by step to the top."""
+    now = now or utcnow()
+    waiting = await session.scalars(
+        select(SeizureReport)
+        .where(
+            SeizureReport.acknowledged_by_id.is_(None),
+            SeizureReport.status.in_((ReportStatus.INITIAL, ReportStatus.SUBMITTED)),
+            SeizureReport.last_notified_at.is_not(None),
+            SeizureReport.last_notified_at <= now - min(after, urgent_after),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    escalated = []
+    for report in waiting.all():
+        limit = urgent_after if report.urgent else after
+        if report.last_notified_at and report.last_notified_at > now - limit:
+            continue
+        levels = await supervisor_levels(session, report)
+        if report.notified_levels >= len(levels):
+            continue
+        _queue(session, report, levels[report.notified_levels], REPORT_ESCALATED)
+        report.notified_levels += 1
+        report.last_notified_at = now
+        await audit.record(
+            session, None, "report.escalated", "report", report.id, level=report.notified_levels
+        )
+        escalated.append(report)
+    await session.flush()
+    return escalated
 
 
 async def enqueue_acknowledged(session: AsyncSession, report: SeizureReport) -> Notification:

@@ -32,7 +32,7 @@ from bot.db.upsert import upsert_returning_increment
 from bot.services import audit
 from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound
 from bot.services.notifications import enqueue_acknowledged, enqueue_report_filed
-from bot.services.permissions import require_active, require_manages_unit
+from bot.services.permissions import managed_unit_ids, require_active, require_manages_unit
 from bot.services.units import get_unit, subtree_ids
 
 PLACE_TEXT_MAX = 200
@@ -297,3 +297,27 @@ async def report_details(session: AsyncSession, user: User, report_id: int) -> R
         .limit(1)
     )
     return ReportDetails(report, photos, list(runs.all()), revision)
+
+
+async def inbox(
+    session: AsyncSession, actor: User, page: int = 0, awaiting_only: bool = True
+) -> tuple[list[SeizureReport], int]:
+    """Reports of the units an actor supervises; those awaiting acknowledgement oldest first."""
+    managed = await managed_unit_ids(session, actor)
+    if actor.role not in (Role.SUPERVISOR, Role.ADMIN) or (managed is not None and not managed):
+        raise AccessDenied()
+    conditions = [SeizureReport.status != ReportStatus.DRAFT]
+    if managed is not None:
+        conditions.append(SeizureReport.unit_id.in_(managed))
+    if awaiting_only:
+        conditions.append(SeizureReport.acknowledged_by_id.is_(None))
+    order = SeizureReport.id.asc() if awaiting_only else SeizureReport.id.desc()
+    total = await session.scalar(select(func.count()).where(*conditions)) or 0
+    query = (
+        select(SeizureReport)
+        .where(*conditions)
+        .order_by(order)
+        .offset(max(page, 0) * REPORTS_PAGE_SIZE)
+        .limit(REPORTS_PAGE_SIZE)
+    )
+    return list((await session.scalars(query)).all()), total

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-29 04:52:05.284574
+Create Date: 2026-11-29 05:07:14.374629
 """
 
 from collections.abc import Sequence
@@ -93,6 +93,8 @@ def upgrade() -> None:
         sa.Column("notification_pending", sa.Boolean(), nullable=False),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notified_levels", sa.Integer(), nullable=False),
+        sa.Column("last_notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["acknowledged_by_id"],
             ["users.id"],
