@@ -126,3 +126,7 @@ class AckReport(CallbackData, prefix="ak"):
 class InboxPage(CallbackData, prefix="ib"):
     page: int = 0
     awaiting: bool = True
+
+
+class ReturnReport(CallbackData, prefix="rt"):
+    report: int

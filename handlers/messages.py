@@ -6,7 +6,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.errors import InvalidInput
 from bot.services.procedure_runs import REASON_MAX, REASON_MIN
-from bot.services.reports import PLACE_TEXT_MAX
+from bot.services.reports import COMMENT_MAX, PLACE_TEXT_MAX
 from bot.services.units import NAME_MAX_LENGTH
 
 
@@ -37,6 +37,10 @@ def input_problem(problem: InvalidInput) -> str:
             "Ask an administrator to set your unit."
         ),
         ("procedure_run", "unfinished"): _("Only a finished procedure can be added to a report."),
+        ("comment", "too_short"): _("The comment is too short. Please type it again."),
+        ("comment", "too_long"): _(
+            "The comment is too long (at most {limit} characters). Please type it again."
+        ).format(limit=COMMENT_MAX),
         ("reason", "too_short"): _(
             "The reason is too short (at least {limit} characters). Please type it again."
         ).format(limit=REASON_MIN),

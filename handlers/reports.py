@@ -37,7 +37,7 @@ from bot.i18n import format_datetime
 from bot.procedures.library import ProcedureLibrary
 from bot.services import reports
 from bot.services.errors import AlreadyDecided, InvalidInput
-from bot.services.notifications import REPORT_ACKNOWLEDGED, REPORT_ESCALATED
+from bot.services.notifications import REPORT_ACKNOWLEDGED, REPORT_ESCALATED, REPORT_RETURNED
 from bot.services.units import get_unit
 from handlers import texts
 from handlers.callbacks import (
@@ -51,11 +51,12 @@ from handlers.callbacks import (
     QuickStart,
     ReportOpen,
     ReportsPage,
+    ReturnReport,
 )
 from handlers.filters import Answer, HasRole, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
-from handlers.states import QuickLogForm
+from handlers.states import QuickLogForm, ReturnForm
 from handlers.ui import language_of, main_menu, paged_list, show
 
 URGENT = "⚠️"
@@ -294,6 +295,14 @@ async def render_notification(
             number=report.number, name=texts.person_label(supervisor) if supervisor else "—"
         )
         return text, None
+    if notification.kind == REPORT_RETURNED:
+        supervisor = await session.get(User, report.returned_by_id)
+        text = _("↩️ Your report No. {number} was returned for correction by {name}:").format(
+            number=report.number, name=texts.person_label(supervisor) if supervisor else "—"
+        )
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
+        return f"{text}\n{quote(notification.note or '')}", builder.as_markup()
     officer = await session.get(User, report.officer_id)
     unit = await get_unit(session, report.unit_id)
     lines = [
@@ -314,10 +323,60 @@ async def render_notification(
         _("Officer: {name}").format(name=texts.person_label(officer) if officer else "—"),
         _("Unit: {unit}").format(unit=texts.unit_label(unit, language)),
     ]
+    return "\n".join(line for line in lines if line), decision_keyboard(report.id)
+
+
+def decision_keyboard(report_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
-    builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report.id))
-    return "\n".join(line for line in lines if line), builder.as_markup()
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report_id))
+    builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report_id))
+    builder.button(text=_("↩️ Return for correction"), callback_data=ReturnReport(report=report_id))
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+async def ask_return_comment(
+    callback: CallbackQuery, callback_data: ReturnReport, state: FSMContext, bot: Bot
+) -> None:
+    await state.set_state(ReturnForm.comment)
+    await state.update_data(report=callback_data.report)
+    await bot.send_message(
+        callback.from_user.id,
+        _("What must be corrected? Type it; the officer will read it as you write it."),
+    )
+
+
+async def return_comment(
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    delivery: DeliveryWorker,
+) -> None:
+    report_id = int((await state.get_data())["report"])
+    try:
+        report = await reports.return_for_correction(session, user, report_id, message.text or "")
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    except AlreadyDecided as handled:
+        await state.clear()
+        await message.answer(already_handled(handled))
+        return
+    await state.clear()
+    await session.commit()
+    delivery.wake()
+    await message.answer(
+        _("↩️ Report No. {number} returned to the officer.").format(number=report.number),
+        reply_markup=main_menu(user),
+    )
+
+
+def already_handled(handled: AlreadyDecided) -> str:
+    name = quote(handled.decided_by or "—")
+    if handled.approved:
+        return _("Report already acknowledged by {name}.").format(name=name)
+    return _("Report already returned for correction by {name}.").format(name=name)
 
 
 async def acknowledge_report(
@@ -332,9 +391,7 @@ async def acknowledge_report(
     try:
         report = await reports.acknowledge(session, user, callback_data.report)
     except AlreadyDecided as handled:
-        note = _("Report already acknowledged by {name}.").format(
-            name=quote(handled.decided_by or "—")
-        )
+        note = already_handled(handled)
         callback_answer.text, callback_answer.show_alert = note, True
         await show(callback, f"{original}\n\n{note}")
         return
@@ -531,6 +588,10 @@ def create_router() -> Router:
     router.callback_query.register(open_report, ReportOpen.filter())
     router.callback_query.register(attach_run, AttachRun.filter())
     router.callback_query.register(acknowledge_report, AckReport.filter())
+    router.callback_query.register(
+        ask_return_comment, ReturnReport.filter(), HasRole(Role.SUPERVISOR, Role.ADMIN)
+    )
+    router.message.register(return_comment, ReturnForm.comment, F.text, Answer())
     router.message.register(
         open_inbox, MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN)
     )

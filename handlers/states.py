@@ -33,3 +33,7 @@ class QuickLogForm(StatesGroup):
     place = State()
     count = State()
     danger = State()
+
+
+class ReturnForm(StatesGroup):
+    comment = State()

@@ -16,7 +16,7 @@ from bot.db.models import (
     utcnow,
 )
 from bot.services import notifications, units, users
-from tests.scenario import tr
+from tests.scenario import every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 
 
@@ -264,3 +264,28 @@ async def test_inbox_lists_reports_awaiting_acknowledgement_oldest_first(running
 
     await officer.send(tr("en", "📥 Inbox"))
     assert not (await officer.receive()).text.startswith("Awaiting")
+
+
+async def test_supervisor_returns_a_report_and_a_second_one_sees_who_did(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    await add_supervisor(running_bot, 7004, "CHUY", "en")
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    chief, deputy = telegram.user(7001, "Chief"), telegram.user(7004, "Deputy")
+    await file_quick_log(officer, danger=False)
+    news, deputy_news = await chief.receive(), await deputy.receive()
+
+    await chief.press(tr("en", "↩️ Return for correction"), news)
+    await chief.receive()
+    await chief.send("ok")
+    assert "too short" in (await chief.receive()).text
+    await chief.send("Place <exact lane> & time missing")
+    await chief.receive()
+    told = await officer.receive()
+    assert "Place <exact lane> & time missing" in told.text
+
+    await deputy.press(tr("en", "✅ Acknowledge"), deputy_news)
+    await every_button_answered(telegram, deputy)
+    assert "Chief CHUY" in deputy.callback_answers()[-1]["text"]
+    [report] = await stored_reports(running_bot)
+    assert report.status is ReportStatus.RETURNED and report.acknowledged_by_id is None

@@ -307,6 +307,8 @@ class SeizureReport(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     acknowledged_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    return_comment: Mapped[str | None] = mapped_column(String(1000))
     # How many levels of supervisors have been told, and when the last of them was.
     notified_levels: Mapped[int] = mapped_column(default=0)
     last_notified_at: Mapped[datetime | None]
@@ -383,6 +385,8 @@ class Notification(Base):
         ForeignKey("seizure_reports.id", ondelete="CASCADE")
     )
     urgent: Mapped[bool] = mapped_column(default=False)
+    # Words a person wrote for the recipient (a supervisor's reason for returning a report).
+    note: Mapped[str | None] = mapped_column(String(1000))
     status: Mapped[DeliveryStatus] = mapped_column(
         _enum(DeliveryStatus), default=DeliveryStatus.PENDING
     )

@@ -23,6 +23,7 @@ from bot.services.units import ancestor_ids
 REPORT_FILED = "report.filed"
 REPORT_ACKNOWLEDGED = "report.acknowledged"
 REPORT_ESCALATED = "report.escalated"
+REPORT_RETURNED = "report.returned"
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
@@ -122,10 +123,12 @@ async def escalate_due(
     return escalated
 
 
-async def enqueue_acknowledged(session: AsyncSession, report: SeizureReport) -> Notification:
-    """The officer learns who acknowledged the report."""
+async def enqueue_for_officer(
+    session: AsyncSession, report: SeizureReport, kind: str, note: str | None = None
+) -> Notification:
+    """The officer learns what a supervisor did with the report."""
     notification = Notification(
-        recipient_id=report.officer_id, kind=REPORT_ACKNOWLEDGED, report_id=report.id
+        recipient_id=report.officer_id, kind=kind, report_id=report.id, note=note
     )
     session.add(notification)
     await session.flush()

@@ -31,7 +31,12 @@ from bot.db.models import (
 from bot.db.upsert import upsert_returning_increment
 from bot.services import audit
 from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound
-from bot.services.notifications import enqueue_acknowledged, enqueue_report_filed
+from bot.services.notifications import (
+    REPORT_ACKNOWLEDGED,
+    REPORT_RETURNED,
+    enqueue_for_officer,
+    enqueue_report_filed,
+)
 from bot.services.permissions import managed_unit_ids, require_active, require_manages_unit
 from bot.services.units import get_unit, subtree_ids
 
@@ -219,20 +224,54 @@ async def get_report_for(session: AsyncSession, actor: User, report_id: int) -> 
     return report
 
 
-async def acknowledge(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
+COMMENT_MIN, COMMENT_MAX = 3, 1000
+
+
+async def _awaiting_decision(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
+    """A report a supervisor of its unit may still acknowledge or return; else who handled it."""
     report = await session.get(SeizureReport, report_id, with_for_update=True)
     if report is None:
         raise NotFound("report")
     await require_manages_unit(session, actor, report.unit_id)
     if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise AccessDenied()
-    if report.acknowledged_by_id is not None:
-        earlier = await session.get(User, report.acknowledged_by_id)
-        raise AlreadyDecided(earlier.full_name if earlier else None, approved=True)
+    handled_by = report.acknowledged_by_id or report.returned_by_id
+    if handled_by is not None:
+        earlier = await session.get(User, handled_by)
+        raise AlreadyDecided(
+            earlier.full_name if earlier else None, approved=report.acknowledged_by_id is not None
+        )
+    return report
+
+
+async def acknowledge(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
+    report = await _awaiting_decision(session, actor, report_id)
     report.status = ReportStatus.ACKNOWLEDGED
     report.acknowledged_by_id, report.acknowledged_at = actor.id, utcnow()
     await audit.record(session, actor, "report.acknowledged", "report", report.id)
-    await enqueue_acknowledged(session, report)
+    await enqueue_for_officer(session, report, REPORT_ACKNOWLEDGED)
+    return report
+
+
+def validate_comment(comment: str) -> str:
+    cleaned = comment.strip()
+    if len(cleaned) < COMMENT_MIN:
+        raise InvalidInput("comment", "too_short")
+    if len(cleaned) > COMMENT_MAX:
+        raise InvalidInput("comment", "too_long")
+    return cleaned
+
+
+async def return_for_correction(
+    session: AsyncSession, actor: User, report_id: int, comment: str
+) -> SeizureReport:
+    """Reopen a report for its officer, with the supervisor's reason, which the officer is told."""
+    comment = validate_comment(comment)
+    report = await _awaiting_decision(session, actor, report_id)
+    report.status = ReportStatus.RETURNED
+    report.returned_by_id, report.return_comment = actor.id, comment
+    await audit.record(session, actor, "report.returned", "report", report.id, comment=comment)
+    await enqueue_for_officer(session, report, REPORT_RETURNED, note=comment)
     return report
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-29 05:07:14.374629
+Create Date: 2026-11-29 05:11:33.679242
 """
 
 from collections.abc import Sequence
@@ -93,6 +93,8 @@ def upgrade() -> None:
         sa.Column("notification_pending", sa.Boolean(), nullable=False),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("returned_by_id", sa.Integer(), nullable=True),
+        sa.Column("return_comment", sa.String(length=1000), nullable=True),
         sa.Column("notified_levels", sa.Integer(), nullable=False),
         sa.Column("last_notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -111,6 +113,12 @@ def upgrade() -> None:
             ["place_unit_id"],
             ["units.id"],
             name=op.f("fk_seizure_reports_place_unit_id_units"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["returned_by_id"],
+            ["users.id"],
+            name=op.f("fk_seizure_reports_returned_by_id_users"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
@@ -140,6 +148,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=True),
         sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.String(length=1000), nullable=True),
         sa.Column(
             "status",
             sa.Enum(
