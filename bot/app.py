@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import ProcessedUpdate, utcnow
-from bot.delivery import DeliveryWorker
+from bot.delivery import DeliveryWorker, Schedules
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
 from bot.middlewares.callbacks import CallbackAnswers
@@ -107,9 +107,11 @@ class BotApplication:
             i18n,
             partial(render_notification, timezone=settings.tz),
             settings.default_language,
-            escalate_after=(
-                timedelta(minutes=settings.escalate_after_minutes),
-                timedelta(minutes=settings.escalate_urgent_after_minutes),
+            schedules=Schedules(
+                escalate_after=timedelta(minutes=settings.escalate_after_minutes),
+                escalate_urgent_after=timedelta(minutes=settings.escalate_urgent_after_minutes),
+                timezone=settings.tz,
+                digest_time=settings.digest_time,
             ),
             per_second=settings.messages_per_second,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(default=30.0, gt=0, le=30)
     escalate_after_minutes: float = Field(default=30, gt=0)
     escalate_urgent_after_minutes: float = Field(default=10, gt=0)
+    # Local time of the daily digest; empty turns the digest off.
+    digest_time: time | None = time(20, 0)
 
     @field_validator("bot_token")
     @classmethod
@@ -88,6 +91,11 @@ class Settings(BaseSettings):
         if scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
             raise ValueError("must be a sqlite:// or postgresql:// URL")
         return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _digest_off_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("telegram_api_url", "webhook_url", "redis_url")
     @classmethod

@@ -7,7 +7,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from datetime import time as dt_time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -21,15 +24,28 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Notification, User
+from bot.db.models import Notification, User, utcnow
 from bot.services import notifications
 
 log = logging.getLogger(__name__)
 
-ESCALATION_CHECK_SECONDS = 15.0
+SCHEDULE_CHECK_SECONDS = 15.0
+ESCALATE_AFTER, ESCALATE_URGENT_AFTER = timedelta(minutes=30), timedelta(minutes=10)
+BISHKEK = ZoneInfo("Asia/Bishkek")
+DIGEST_TIME = dt_time(20, 0)
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]]
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """When unacknowledged reports climb, and when the daily digest goes out (local time)."""
+
+    escalate_after: timedelta = ESCALATE_AFTER
+    escalate_urgent_after: timedelta = ESCALATE_URGENT_AFTER
+    timezone: ZoneInfo = BISHKEK
+    digest_time: dt_time | None = DIGEST_TIME
 
 
 class RateLimiter:
@@ -62,10 +78,7 @@ class DeliveryWorker:
         i18n: I18n,
         render: Renderer,
         default_language: str,
-        escalate_after: tuple[timedelta, timedelta] = (
-            timedelta(minutes=30),
-            timedelta(minutes=10),
-        ),
+        schedules: Schedules | None = None,
         per_second: float = 30.0,
         batch: int = 20,
         poll_seconds: float = 1.0,
@@ -80,8 +93,8 @@ class DeliveryWorker:
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._escalate_after = escalate_after
-        self._next_escalation_check = 0.0
+        self._schedules = schedules or Schedules()
+        self._next_schedule_check = 0.0
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -108,19 +121,25 @@ class DeliveryWorker:
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
                 self._wake.clear()
 
-    async def escalate_due(self) -> None:
-        """Look for unacknowledged reports every few seconds, not on every poll."""
-        if time.monotonic() < self._next_escalation_check:
+    async def run_schedules(self) -> None:
+        """Escalations and the daily digest, checked every few seconds rather than every poll."""
+        if time.monotonic() < self._next_schedule_check:
             return
-        self._next_escalation_check = time.monotonic() + ESCALATION_CHECK_SECONDS
-        after, urgent_after = self._escalate_after
+        self._next_schedule_check = time.monotonic() + SCHEDULE_CHECK_SECONDS
+        plan = self._schedules
         async with self._session_factory.begin() as session:
-            escalated = await notifications.escalate_due(session, after, urgent_after)
+            escalated = await notifications.escalate_due(
+                session, plan.escalate_after, plan.escalate_urgent_after
+            )
+            if plan.digest_time is not None:
+                await notifications.enqueue_digests(
+                    session, utcnow(), plan.timezone, plan.digest_time
+                )
         for report in escalated:
             log.warning("report %s not acknowledged in time: escalated", report.number)
 
     async def deliver_due(self) -> int:
-        await self.escalate_due()
+        await self.run_schedules()
         async with self._session_factory.begin() as session:
             claimed = [item.id for item in await notifications.claim_due(session, self._batch)]
         for notification_id in claimed:

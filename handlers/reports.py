@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -18,7 +18,9 @@ from aiogram.types import (
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -37,7 +39,13 @@ from bot.i18n import format_datetime
 from bot.procedures.library import ProcedureLibrary
 from bot.services import reports
 from bot.services.errors import AlreadyDecided, InvalidInput
-from bot.services.notifications import REPORT_ACKNOWLEDGED, REPORT_ESCALATED, REPORT_RETURNED
+from bot.services.notifications import (
+    DAILY_DIGEST,
+    REPORT_ACKNOWLEDGED,
+    REPORT_ESCALATED,
+    REPORT_RETURNED,
+    digest_counts,
+)
 from bot.services.units import get_unit
 from handlers import texts
 from handlers.callbacks import (
@@ -287,6 +295,8 @@ async def render_notification(
     timezone: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message of a queued notification, in its recipient's language, at sending time."""
+    if notification.kind == DAILY_DIGEST:
+        return await digest_text(session, notification, recipient, language, timezone), None
     report = await session.get(SeizureReport, notification.report_id)
     assert report is not None
     if notification.kind == REPORT_ACKNOWLEDGED:
@@ -324,6 +334,31 @@ async def render_notification(
         _("Unit: {unit}").format(unit=texts.unit_label(unit, language)),
     ]
     return "\n".join(line for line in lines if line), decision_keyboard(report.id)
+
+
+async def digest_text(
+    session: AsyncSession,
+    notification: Notification,
+    recipient: User,
+    language: str,
+    timezone: ZoneInfo,
+) -> str:
+    day = date.fromisoformat(notification.note or "")
+    counts, awaiting = await digest_counts(session, recipient, day, timezone)
+    total = sum(counts.values())
+    lines = [
+        _("🗓 Daily summary, {day}").format(day=format_date(day, format="long", locale=language)),
+        ngettext("{count} report in your units", "{count} reports in your units", total).format(
+            count=total
+        ),
+    ]
+    lines += [
+        f"• {texts.found_name(category)}: {counts[category.value]}"
+        for category in FoundCategory
+        if category.value in counts
+    ]
+    lines.append(_("Awaiting acknowledgement: {count}").format(count=awaiting))
+    return "\n".join(lines)
 
 
 def decision_keyboard(report_id: int) -> InlineKeyboardMarkup:

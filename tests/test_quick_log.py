@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -289,3 +290,25 @@ async def test_supervisor_returns_a_report_and_a_second_one_sees_who_did(running
     assert "Chief CHUY" in deputy.callback_answers()[-1]["text"]
     [report] = await stored_reports(running_bot)
     assert report.status is ReportStatus.RETURNED and report.acknowledged_by_id is None
+
+
+async def test_daily_digest_goes_once_after_digest_time(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "ru")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+    await file_quick_log(officer, danger=False)
+    await chief.receive()
+    bishkek = ZoneInfo("Asia/Bishkek")
+    today = utcnow().astimezone(bishkek).date()
+
+    async def queue_at(hour: int) -> int:
+        moment = datetime.combine(today, time(hour, 30), tzinfo=bishkek)
+        async with running_bot.session_factory.begin() as session:
+            return await notifications.enqueue_digests(session, moment, bishkek, time(20, 0))
+
+    assert await queue_at(19) == 0
+    assert await queue_at(21) == 1
+    assert await queue_at(22) == 0
+    digest = await chief.receive(timeout=10)
+    assert tr("ru", "Awaiting acknowledgement: {count}", count=1) in digest.text
+    assert "🔫" in digest.text and digest.text.startswith("🗓")

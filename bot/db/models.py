@@ -396,3 +396,12 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class DigestDay(Base):
+    """A day whose digest has been queued: one row, so two processes never queue it twice."""
+
+    __tablename__ = "digest_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)

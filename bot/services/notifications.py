@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     DeliveryStatus,
+    DigestDay,
     Notification,
     ReportStatus,
     Role,
@@ -17,7 +19,9 @@ from bot.db.models import (
     UserStatus,
     utcnow,
 )
+from bot.db.upsert import insert_ignoring_duplicates
 from bot.services import audit
+from bot.services.permissions import managed_unit_ids
 from bot.services.units import ancestor_ids
 
 REPORT_FILED = "report.filed"
@@ -187,3 +191,55 @@ async def mark_recipient_unreachable(
         notification.id,
         error=error[:300],
     )
+
+
+DAILY_DIGEST = "digest"
+
+
+async def enqueue_digests(
+    session: AsyncSession, now: datetime, timezone: ZoneInfo, digest_time: time
+) -> int:
+    """Once a day, after `digest_time` local time, queue a digest for every active supervisor."""
+    local = now.astimezone(timezone)
+    if local.time() < digest_time:
+        return 0
+    day = local.date().isoformat()
+    if not await insert_ignoring_duplicates(session, DigestDay, {"day": day, "queued_at": now}):
+        return 0
+    supervisors = await session.scalars(
+        select(User).where(User.status == UserStatus.ACTIVE, User.role == Role.SUPERVISOR)
+    )
+    queued = [
+        Notification(recipient_id=supervisor.id, kind=DAILY_DIGEST, note=day)
+        for supervisor in supervisors.all()
+    ]
+    session.add_all(queued)
+    await session.flush()
+    return len(queued)
+
+
+async def digest_counts(
+    session: AsyncSession, supervisor: User, day: date, timezone: ZoneInfo
+) -> tuple[dict[str, int], int]:
+    """Reports of the supervisor's units that day, by what was found; and all still awaiting."""
+    managed = await managed_unit_ids(session, supervisor) or set()
+    start = datetime.combine(day, time(), tzinfo=timezone)
+    in_units = SeizureReport.unit_id.in_(managed)
+    rows = await session.execute(
+        select(SeizureReport.category, func.count())
+        .where(
+            in_units,
+            SeizureReport.status != ReportStatus.DRAFT,
+            SeizureReport.occurred_at >= start,
+            SeizureReport.occurred_at < start + timedelta(days=1),
+        )
+        .group_by(SeizureReport.category)
+    )
+    awaiting = await session.scalar(
+        select(func.count()).where(
+            in_units,
+            SeizureReport.acknowledged_by_id.is_(None),
+            SeizureReport.status.in_((ReportStatus.INITIAL, ReportStatus.SUBMITTED)),
+        )
+    )
+    return {category.value: count for category, count in rows.all()}, awaiting or 0

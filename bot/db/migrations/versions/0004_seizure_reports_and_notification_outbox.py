@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-29 05:11:33.679242
+Create Date: 2026-11-29 05:14:03.413840
 """
 
 from collections.abc import Sequence
@@ -18,6 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
 
+    op.create_table(
+        "digest_days",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_digest_days")),
+    )
     op.create_table(
         "report_counters",
         sa.Column("unit_id", sa.Integer(), nullable=False),
@@ -273,3 +279,4 @@ def downgrade() -> None:
 
     op.drop_table("seizure_reports")
     op.drop_table("report_counters")
+    op.drop_table("digest_days")
