@@ -18,6 +18,7 @@ from aiogram.types import (
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date
@@ -84,6 +85,16 @@ def category_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+async def log_in_progress(state: FSMContext) -> bool:
+    current = await state.get_state()
+    return current is not None and current.startswith(QuickLogForm.__name__)
+
+
+IN_PROGRESS = __(
+    "A quick log is already in progress: answer the question above, or send /cancel to discard it."
+)
+
+
 async def begin(state: FSMContext, occurred_at: datetime, run_id: int | None) -> str:
     await state.set_state(QuickLogForm.category)
     await state.set_data({"occurred_at": occurred_at.isoformat(), "run": run_id, "photos": []})
@@ -94,16 +105,27 @@ async def new_report(message: Message, user: User, state: FSMContext) -> None:
     if user.unit_id is None:
         await message.answer(no_unit())
         return
+    if await log_in_progress(state):
+        # Starting again would throw away what the officer already answered.
+        await message.answer(str(IN_PROGRESS))
+        return
     # The time the officer pressed the button, as Telegram stamped it, not when we got it.
     text = await begin(state, message.date, None)
     await message.answer(text, reply_markup=category_keyboard())
 
 
 async def quick_from_run(
-    callback: CallbackQuery, callback_data: QuickStart, user: User, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: QuickStart,
+    user: User,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
 ) -> None:
     if user.unit_id is None:
         await show(callback, no_unit())
+        return
+    if await log_in_progress(state):
+        callback_answer.text, callback_answer.show_alert = str(IN_PROGRESS), True
         return
     text = await begin(state, utcnow(), callback_data.run or None)
     await show(callback, text, category_keyboard())

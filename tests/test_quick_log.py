@@ -312,3 +312,13 @@ async def test_daily_digest_goes_once_after_digest_time(running_bot, telegram):
     digest = await chief.receive(timeout=10)
     assert tr("ru", "Awaiting acknowledgement: {count}", count=1) in digest.text
     assert "🔫" in digest.text and digest.text.startswith("🗓")
+
+
+async def test_pressing_new_report_again_keeps_the_log_in_progress(running_bot, telegram):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await start_quick_log(officer)
+    await officer.send(tr("en", "📝 New report"))
+    assert "/cancel" in (await officer.receive()).text
+    await officer.send("Lane 7")
+    assert (await officer.receive()).text == tr("en", "📍 Place noted.")
