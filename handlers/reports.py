@@ -42,6 +42,7 @@ from bot.services import reports
 from bot.services.errors import AlreadyDecided, InvalidInput
 from bot.services.notifications import (
     DAILY_DIGEST,
+    RECIPIENT_UNREACHABLE,
     REPORT_ACKNOWLEDGED,
     REPORT_ESCALATED,
     REPORT_RETURNED,
@@ -319,6 +320,13 @@ async def render_notification(
     """The message of a queued notification, in its recipient's language, at sending time."""
     if notification.kind == DAILY_DIGEST:
         return await digest_text(session, notification, recipient, language, timezone), None
+    if notification.kind == RECIPIENT_UNREACHABLE:
+        person = await session.get(User, int(notification.note or 0))
+        text = _(
+            "⚠️ {name} cannot be reached (the bot is blocked or the chat is gone): "
+            "notifications to them are not delivered."
+        ).format(name=texts.person_label(person) if person else "—")
+        return text, None
     report = await session.get(SeizureReport, notification.report_id)
     assert report is not None
     if notification.kind == REPORT_ACKNOWLEDGED:

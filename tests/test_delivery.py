@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.app import create_bot
 from bot.db.models import DeliveryStatus, FoundCategory, Notification, Role, utcnow
 from bot.delivery import DeliveryWorker
-from bot.services import reports, units, users
+from bot.services import notifications, reports, units, users
 from handlers.reports import render_notification
 from tests.conftest import make_settings
 from tests.scenario import i18n_for_tests
@@ -84,3 +84,28 @@ async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
     )
     assert len(sent) == SUPERVISORS * REPORTS
     assert max(sent.values()) == 1
+
+
+async def test_a_worker_killed_mid_batch_leaves_nothing_lost_or_sent_twice(session_factory):
+    async with session_factory.begin() as session:
+        chuy = await units.get_unit_by_code(session, "CHUY")
+        kainda = await units.get_unit_by_code(session, "KAINDA")
+        for number in range(3):
+            await users.upsert_user(
+                session, 40_000 + number, Role.SUPERVISOR, chuy.id, f"S{number}"
+            )
+        officer = await users.upsert_user(session, 41_000, Role.OFFICER, kainda.id, "Officer")
+        log = reports.QuickLog(
+            category=FoundCategory.OTHER, occurred_at=utcnow(), place_text="Lane 1"
+        )
+        await reports.submit_quick_log(session, officer, log, ZoneInfo("Asia/Bishkek"))
+
+    async with session_factory.begin() as session:
+        first, second, third = await notifications.claim_due(session, limit=10)
+        notifications.mark_sent(first)  # the worker dies after sending one of three
+    async with session_factory.begin() as session:
+        assert await notifications.claim_due(session, limit=10) == []  # still leased
+    later = utcnow() + notifications.CLAIM_LEASE + timedelta(seconds=1)
+    async with session_factory.begin() as session:
+        again = await notifications.claim_due(session, limit=10, now=later)
+        assert sorted(item.id for item in again) == sorted([second.id, third.id])

@@ -17,7 +17,8 @@ from bot.db.models import (
     utcnow,
 )
 from bot.services import notifications, units, users
-from tests.scenario import every_button_answered, tr
+from tests.conftest import ADMIN_ID
+from tests.scenario import every_button_answered, first_contact, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 
 
@@ -173,6 +174,8 @@ async def test_flood_control_is_waited_out_and_nothing_arrives_twice(running_bot
 
 async def test_a_supervisor_who_blocked_the_bot_does_not_stop_the_others(running_bot, telegram):
     await set_up_officer(running_bot)
+    admin = telegram.user(ADMIN_ID, "Admin")
+    await first_contact(admin, "en")
     await add_supervisor(running_bot, 7003, "CHUY", "en")
     await add_supervisor(running_bot, 7001, "CHUY", "en")
     officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
@@ -196,6 +199,8 @@ async def test_a_supervisor_who_blocked_the_bot_does_not_stop_the_others(running
             select(AuditEntry.action).where(AuditEntry.actor_id == gone.id)
         )
         assert "notification.undeliverable" in actions.all()
+    warning = await admin.receive(timeout=10)
+    assert warning.text.startswith("⚠️") and "Chief CHUY" in warning.text
 
 
 async def test_a_menu_press_during_a_quick_log_opens_the_menu_and_the_log_waits(
@@ -322,3 +327,20 @@ async def test_pressing_new_report_again_keeps_the_log_in_progress(running_bot, 
     assert "/cancel" in (await officer.receive()).text
     await officer.send("Lane 7")
     assert (await officer.receive()).text == tr("en", "📍 Place noted.")
+
+
+async def test_a_server_error_is_retried_and_the_news_still_arrives_once(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+    where = await start_quick_log(officer)
+    await officer.press("Kainda", where)
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    danger = await officer.receive()
+    telegram.fail_next("sendMessage", 500, "Internal Server Error")
+    await officer.press(tr("en", "✅ Nobody in danger"), danger)
+
+    news = await chief.receive(timeout=15)
+    assert tr("en", "✅ Acknowledge") in news.button_texts()
+    await chief.no_more_messages(wait=1.0)

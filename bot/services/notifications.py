@@ -28,6 +28,7 @@ REPORT_FILED = "report.filed"
 REPORT_ACKNOWLEDGED = "report.acknowledged"
 REPORT_ESCALATED = "report.escalated"
 REPORT_RETURNED = "report.returned"
+RECIPIENT_UNREACHABLE = "recipient.unreachable"
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
@@ -191,6 +192,14 @@ async def mark_recipient_unreachable(
         notification.id,
         error=error[:300],
     )
+    if notification.kind == RECIPIENT_UNREACHABLE or recipient is None:
+        return  # an admin who cannot be reached is not reported to the admins again and again
+    session.add_all(
+        Notification(recipient_id=admin.id, kind=RECIPIENT_UNREACHABLE, note=str(recipient.id))
+        for admin in await _admins(session)
+        if admin.id != recipient.id
+    )
+    await session.flush()
 
 
 DAILY_DIGEST = "digest"
