@@ -130,3 +130,7 @@ class InboxPage(CallbackData, prefix="ib"):
 
 class ReturnReport(CallbackData, prefix="rt"):
     report: int
+
+
+class CorrectReport(CallbackData, prefix="cr"):
+    report: int

@@ -137,3 +137,21 @@ def report_status_name(status: ReportStatus) -> str:
         ReportStatus.ACKNOWLEDGED: _("acknowledged"),
         ReportStatus.CLOSED: _("closed"),
     }[status]
+
+
+def changed_field_name(field: str) -> str:
+    """A field of a report as people call it, for "what changed" in the revision history."""
+    place = _("place")
+    return {
+        "category": _("what was found"),
+        "anyone_in_danger": _("danger"),
+        "urgent": _("urgency"),
+        "latitude": place,
+        "longitude": place,
+        "place_unit_id": place,
+        "place_text": place,
+        "item_estimate": _("number of items"),
+        "occurred_at": _("time"),
+        "photos": _("photos"),
+        "procedure_runs": _("procedures followed"),
+    }.get(field, field)

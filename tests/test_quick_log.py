@@ -11,6 +11,7 @@ from bot.db.models import (
     AuditEntry,
     Notification,
     ReportPhoto,
+    ReportRevision,
     ReportStatus,
     Role,
     SeizureReport,
@@ -344,3 +345,42 @@ async def test_a_server_error_is_retried_and_the_news_still_arrives_once(running
     news = await chief.receive(timeout=15)
     assert tr("en", "✅ Acknowledge") in news.button_texts()
     await chief.no_more_messages(wait=1.0)
+
+
+async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot, telegram):
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, 7001, "CHUY", "en")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+    await file_quick_log(officer, danger=False)
+    await chief.press(tr("en", "↩️ Return for correction"), await chief.receive())
+    await chief.receive()
+    await chief.send("Give the lane, not the crossing point")
+    await chief.receive()
+    await officer.receive()
+
+    await officer.send(tr("en", "🗂 My reports"))
+    listing = await officer.receive()
+    await officer.press(listing.button_texts()[0], listing)
+    details = await officer.receive()
+    assert "Give the lane, not the crossing point" in details.text
+    await officer.press(tr("en", "✏️ Correct and resubmit"), details)
+    await officer.press(tr("en", "🔫 Firearms"), await officer.receive())
+    await officer.receive()
+    await officer.receive()
+    await officer.send("Kainda, lane 4")
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
+    await officer.receive()
+
+    again = await chief.receive()
+    assert tr("en", "✏️ Corrected by the officer (revision {number})", number=2) in again.text
+    async with running_bot.session_factory() as session:
+        [report] = (await session.scalars(select(SeizureReport))).all()
+        revisions = (
+            await session.scalars(select(ReportRevision).order_by(ReportRevision.revision))
+        ).all()
+    assert report.status is ReportStatus.INITIAL and report.place_text == "Kainda, lane 4"
+    assert [revision.revision for revision in revisions] == [1, 2]
+    assert set(revisions[1].changes) == {"place_text", "place_unit_id"}
+    assert revisions[0].digest != revisions[1].digest

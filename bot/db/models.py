@@ -350,6 +350,8 @@ class ReportRevision(Base):
     )
     revision: Mapped[int]
     content: Mapped[dict[str, Any]]
+    # Names of the fields that differ from the previous revision.
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     digest: Mapped[str] = mapped_column(String(64))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

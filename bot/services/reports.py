@@ -137,12 +137,28 @@ async def report_content(session: AsyncSession, report: SeizureReport) -> dict[s
 
 
 async def _freeze(session: AsyncSession, report: SeizureReport, author: User) -> ReportRevision:
+    """Record the content as a new revision, naming what changed since the previous one."""
+    previous = await session.scalar(
+        select(ReportRevision.content)
+        .where(ReportRevision.report_id == report.id)
+        .order_by(ReportRevision.revision.desc())
+        .limit(1)
+    )
     report.revision += 1
     content = await report_content(session, report)
+    # Status and number are how the record is handled, not what it says.
+    changes = sorted(
+        name
+        for name in content
+        if previous is not None
+        and name not in ("status", "number")
+        and previous.get(name) != content[name]
+    )
     revision = ReportRevision(
         report_id=report.id,
         revision=report.revision,
         content=content,
+        changes=changes,
         digest=canonical_digest(content),
         author_id=author.id,
     )
@@ -165,6 +181,38 @@ async def attach_run(session: AsyncSession, user: User, report_id: int, run_id: 
         await audit.record(session, user, "report.run_attached", "report", report.id, run_id=run.id)
 
 
+def _apply(report: SeizureReport, log: QuickLog) -> None:
+    report.category = log.category
+    report.anyone_in_danger = log.anyone_in_danger
+    report.urgent = log.anyone_in_danger or log.category is FoundCategory.EXPLOSIVES
+    report.latitude, report.longitude = log.latitude, log.longitude
+    report.place_unit_id, report.place_text = log.place_unit_id, log.place_text
+    report.item_estimate = log.item_estimate
+
+
+async def resubmit_corrected(
+    session: AsyncSession, user: User, report_id: int, log: QuickLog
+) -> tuple[SeizureReport, ReportRevision]:
+    """The officer's correction of a returned report: a new revision, and supervisors told again."""
+    report = await get_own_report(session, user, report_id)
+    if report.status is not ReportStatus.RETURNED:
+        raise InvalidInput("report", "not_returned")
+    _apply(report, log)
+    session.add_all(
+        ReportPhoto(report_id=report.id, file_id=file_id, file_unique_id=unique_id)
+        for file_id, unique_id in log.photos
+    )
+    report.status = ReportStatus.INITIAL
+    report.returned_by_id = None
+    await session.flush()
+    revision = await _freeze(session, report, user)
+    await enqueue_report_filed(session, report)
+    await audit.record(
+        session, user, "report.corrected", "report", report.id, revision=revision.revision
+    )
+    return report, revision
+
+
 async def submit_quick_log(
     session: AsyncSession, user: User, log: QuickLog, timezone: ZoneInfo
 ) -> tuple[SeizureReport, ReportRevision]:
@@ -178,18 +226,11 @@ async def submit_quick_log(
         unit_id=unit.id,
         officer_id=user.id,
         status=ReportStatus.INITIAL,
-        category=log.category,
-        anyone_in_danger=log.anyone_in_danger,
-        urgent=log.anyone_in_danger or log.category is FoundCategory.EXPLOSIVES,
-        latitude=log.latitude,
-        longitude=log.longitude,
-        place_unit_id=log.place_unit_id,
-        place_text=log.place_text,
-        item_estimate=log.item_estimate,
         occurred_at=log.occurred_at,
         submitted_at=utcnow(),
         notification_pending=True,
     )
+    _apply(report, log)
     report.number = await _next_number(session, unit, utcnow().astimezone(timezone).year)
     session.add(report)
     await session.flush()
@@ -315,7 +356,11 @@ class ReportDetails:
     report: SeizureReport
     photos: int
     runs: list[ProcedureRun]
-    revision: ReportRevision | None
+    revisions: list[ReportRevision]
+
+    @property
+    def revision(self) -> ReportRevision | None:
+        return self.revisions[-1] if self.revisions else None
 
 
 async def report_details(session: AsyncSession, user: User, report_id: int) -> ReportDetails:
@@ -329,13 +374,12 @@ async def report_details(session: AsyncSession, user: User, report_id: int) -> R
         .where(ReportProcedureRun.report_id == report.id)
         .order_by(ProcedureRun.id)
     )
-    revision = await session.scalar(
+    revisions = await session.scalars(
         select(ReportRevision)
         .where(ReportRevision.report_id == report.id)
-        .order_by(ReportRevision.revision.desc())
-        .limit(1)
+        .order_by(ReportRevision.revision)
     )
-    return ReportDetails(report, photos, list(runs.all()), revision)
+    return ReportDetails(report, photos, list(runs.all()), list(revisions.all()))
 
 
 async def inbox(

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-29 05:14:03.413840
+Create Date: 2026-11-29 05:25:36.562603
 """
 
 from collections.abc import Sequence
@@ -234,6 +234,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
