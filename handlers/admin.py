@@ -218,7 +218,7 @@ async def unit_page(
         callback_data.purpose,
         callback_data.page,
         user.language or "",
-        top_level_choice=callback_data.purpose == "parent",
+        none_choice=_("— top level —") if callback_data.purpose == "parent" else None,
     )
     await replace_buttons(callback, markup)
 
@@ -316,7 +316,7 @@ async def new_unit_kind(
     await show(
         callback,
         _("Which unit is it part of?"),
-        unit_picker(nodes, "parent", 0, user.language or "", top_level_choice=True),
+        unit_picker(nodes, "parent", 0, user.language or "", none_choice=_("— top level —")),
     )
 
 

@@ -126,6 +126,7 @@ class AckReport(CallbackData, prefix="ak"):
 class InboxPage(CallbackData, prefix="ib"):
     page: int = 0
     awaiting: bool = True
+    unit: int = 0
 
 
 class ReturnReport(CallbackData, prefix="rt"):

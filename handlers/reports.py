@@ -49,7 +49,8 @@ from bot.services.notifications import (
     REPORT_RETURNED,
     digest_counts,
 )
-from bot.services.units import get_unit
+from bot.services.permissions import managed_unit_ids
+from bot.services.units import get_unit, unit_tree
 from handlers import texts
 from handlers.callbacks import (
     AckReport,
@@ -64,12 +65,14 @@ from handlers.callbacks import (
     ReportOpen,
     ReportsPage,
     ReturnReport,
+    UnitPage,
+    UnitPick,
 )
 from handlers.filters import Answer, HasRole, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
 from handlers.states import QuickLogForm, ReturnForm
-from handlers.ui import language_of, main_menu, paged_list, show
+from handlers.ui import language_of, main_menu, paged_list, show, unit_picker
 
 URGENT = "⚠️"
 
@@ -529,20 +532,33 @@ def report_entries(
 
 
 async def inbox_screen(
-    session: AsyncSession, user: User, page: int, awaiting: bool, settings: Settings
+    session: AsyncSession, user: User, view: InboxPage, settings: Settings
 ) -> tuple[str, InlineKeyboardMarkup]:
     language = language_of(user, settings.default_language)
-    found, total = await reports.inbox(session, user, page, awaiting_only=awaiting)
+    awaiting = view.awaiting
+    found, total = await reports.inbox(
+        session, user, view.page, awaiting_only=awaiting, unit_id=view.unit or None
+    )
     builder, _last = paged_list(
         report_entries(found, language, settings),
-        page,
+        view.page,
         total,
         reports.REPORTS_PAGE_SIZE,
-        lambda number: InboxPage(page=number, awaiting=awaiting),
+        lambda number: InboxPage(page=number, awaiting=awaiting, unit=view.unit),
     )
     toggle = _("Show all reports") if awaiting else _("Show only those awaiting")
     builder.row(
-        InlineKeyboardButton(text=toggle, callback_data=InboxPage(awaiting=not awaiting).pack())
+        InlineKeyboardButton(
+            text=toggle, callback_data=InboxPage(awaiting=not awaiting, unit=view.unit).pack()
+        )
+    )
+    unit = await get_unit(session, view.unit) if view.unit else None
+    unit_label = unit.display_name(language) if unit else _("all my units")
+    builder.row(
+        InlineKeyboardButton(
+            text=_("🏢 Unit: {unit}").format(unit=unit_label)[:64],
+            callback_data=UnitPage(purpose="inbox", page=0).pack(),
+        )
     )
     if awaiting:
         heading = _("Awaiting acknowledgement, oldest first: {count}").format(count=total)
@@ -554,7 +570,7 @@ async def inbox_screen(
 async def open_inbox(
     message: Message, user: User, session: AsyncSession, settings: Settings
 ) -> None:
-    text, markup = await inbox_screen(session, user, 0, True, settings)
+    text, markup = await inbox_screen(session, user, InboxPage(), settings)
     await message.answer(text, reply_markup=markup)
 
 
@@ -565,10 +581,37 @@ async def inbox_page(
     session: AsyncSession,
     settings: Settings,
 ) -> None:
+    await show(callback, *await inbox_screen(session, user, callback_data, settings))
+
+
+async def inbox_units(
+    callback: CallbackQuery,
+    callback_data: UnitPage,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    managed = await managed_unit_ids(session, user)
+    nodes = [
+        node for node in await unit_tree(session) if managed is None or node.unit.id in managed
+    ]
+    language = language_of(user, settings.default_language)
     await show(
         callback,
-        *await inbox_screen(session, user, callback_data.page, callback_data.awaiting, settings),
+        _("Show the reports of which unit?"),
+        unit_picker(nodes, "inbox", callback_data.page, language, none_choice=_("all my units")),
     )
+
+
+async def inbox_unit_chosen(
+    callback: CallbackQuery,
+    callback_data: UnitPick,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    view = InboxPage(unit=callback_data.unit_id)
+    await show(callback, *await inbox_screen(session, user, view, settings))
 
 
 async def my_reports(
@@ -704,7 +747,10 @@ def create_router() -> Router:
     router.message.register(
         open_inbox, MenuButton(texts.MENU_INBOX), HasRole(Role.SUPERVISOR, Role.ADMIN)
     )
+    supervising = HasRole(Role.SUPERVISOR, Role.ADMIN)
+    router.callback_query.register(inbox_page, InboxPage.filter(), supervising)
+    router.callback_query.register(inbox_units, UnitPage.filter(F.purpose == "inbox"), supervising)
     router.callback_query.register(
-        inbox_page, InboxPage.filter(), HasRole(Role.SUPERVISOR, Role.ADMIN)
+        inbox_unit_chosen, UnitPick.filter(F.purpose == "inbox"), supervising
     )
     return router

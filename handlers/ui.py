@@ -16,7 +16,6 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
@@ -90,13 +89,14 @@ def unit_picker(
     purpose: str,
     page: int,
     language: str,
-    top_level_choice: bool = False,
+    none_choice: str | None = None,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     last_page = max((len(nodes) - 1) // UNITS_PER_PAGE, 0)
     page = min(max(page, 0), last_page)
-    if top_level_choice and page == 0:
-        builder.button(text=_("— top level —"), callback_data=UnitPick(purpose=purpose, unit_id=0))
+    if none_choice and page == 0:
+        # Unit id 0 stands for "no particular unit": the top level, or all units.
+        builder.button(text=none_choice, callback_data=UnitPick(purpose=purpose, unit_id=0))
     for node in nodes[page * UNITS_PER_PAGE : (page + 1) * UNITS_PER_PAGE]:
         indent = "· " * node.depth
         name = node.unit.display_name(language)

@@ -269,6 +269,15 @@ async def test_inbox_lists_reports_awaiting_acknowledgement_oldest_first(running
     everything = await chief.receive()
     assert [label.split(" · ")[0] for label in everything.button_texts()[:2]] == numbers[::-1]
 
+    await chief.press(tr("en", "🏢 Unit: {unit}", unit=tr("en", "all my units")), everything)
+    await chief.press("· · Ak-Zhol", await chief.receive())
+    ak_zhol = await chief.receive()
+    assert ak_zhol.text == tr("en", "Awaiting acknowledgement, oldest first: {count}", count=0)
+    await chief.press(tr("en", "🏢 Unit: {unit}", unit="Ak-Zhol"), ak_zhol)
+    await chief.press("· · Kainda", await chief.receive())
+    kainda = await chief.receive()
+    assert kainda.text == tr("en", "Awaiting acknowledgement, oldest first: {count}", count=1)
+
     await officer.send(tr("en", "📥 Inbox"))
     assert not (await officer.receive()).text.startswith("Awaiting")
 

@@ -383,12 +383,20 @@ async def report_details(session: AsyncSession, user: User, report_id: int) -> R
 
 
 async def inbox(
-    session: AsyncSession, actor: User, page: int = 0, awaiting_only: bool = True
+    session: AsyncSession,
+    actor: User,
+    page: int = 0,
+    awaiting_only: bool = True,
+    unit_id: int | None = None,
 ) -> tuple[list[SeizureReport], int]:
-    """Reports of the units an actor supervises; those awaiting acknowledgement oldest first."""
+    """Reports of the units an actor supervises (or of one of them and the units below it);
+    those awaiting acknowledgement oldest first."""
     managed = await managed_unit_ids(session, actor)
     if actor.role not in (Role.SUPERVISOR, Role.ADMIN) or (managed is not None and not managed):
         raise AccessDenied()
+    if unit_id:
+        chosen = await subtree_ids(session, unit_id)
+        managed = chosen if managed is None else managed & chosen
     conditions = [SeizureReport.status != ReportStatus.DRAFT]
     if managed is not None:
         conditions.append(SeizureReport.unit_id.in_(managed))
