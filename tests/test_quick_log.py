@@ -122,13 +122,18 @@ async def add_supervisor(running_bot, telegram_id: int, unit_code: str, language
         )
 
 
-async def file_quick_log(officer, danger: bool) -> None:
+async def answer_up_to_danger(officer):
+    """Start a quick log at Kainda with one item; returns the danger question."""
     where = await start_quick_log(officer)
     await officer.press("Kainda", where)
     await officer.receive()
     await officer.press("1", await officer.receive())
+    return await officer.receive()
+
+
+async def file_quick_log(officer, danger: bool) -> None:
     label = "⚠️ Someone in danger or hurt" if danger else "✅ Nobody in danger"
-    await officer.press(tr("en", label), await officer.receive())
+    await officer.press(tr("en", label), await answer_up_to_danger(officer))
     await officer.receive()
 
 
@@ -180,11 +185,7 @@ async def test_a_supervisor_who_blocked_the_bot_does_not_stop_the_others(running
     await add_supervisor(running_bot, 7003, "CHUY", "en")
     await add_supervisor(running_bot, 7001, "CHUY", "en")
     officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
-    where = await start_quick_log(officer)
-    await officer.press("Kainda", where)
-    await officer.receive()
-    await officer.press("1", await officer.receive())
-    danger = await officer.receive()
+    danger = await answer_up_to_danger(officer)
     telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await officer.press(tr("en", "✅ Nobody in danger"), danger)
 
@@ -343,11 +344,7 @@ async def test_a_server_error_is_retried_and_the_news_still_arrives_once(running
     await set_up_officer(running_bot)
     await add_supervisor(running_bot, 7001, "CHUY", "en")
     officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
-    where = await start_quick_log(officer)
-    await officer.press("Kainda", where)
-    await officer.receive()
-    await officer.press("1", await officer.receive())
-    danger = await officer.receive()
+    danger = await answer_up_to_danger(officer)
     telegram.fail_next("sendMessage", 500, "Internal Server Error")
     await officer.press(tr("en", "✅ Nobody in danger"), danger)
 

@@ -41,3 +41,13 @@ class InviteRefused(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def bounded_text(value: str, field: str, shortest: int, longest: int, one_line: bool = True) -> str:
+    """Typed text within its limits, or InvalidInput naming the field and what is wrong."""
+    cleaned = " ".join(value.split()) if one_line else value.strip()
+    if len(cleaned) < shortest:
+        raise InvalidInput(field, "too_short")
+    if len(cleaned) > longest:
+        raise InvalidInput(field, "too_long")
+    return cleaned

@@ -18,7 +18,7 @@ from bot.db.models import (
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Step, StepKind
 from bot.services import audit
-from bot.services.errors import AccessDenied, DomainError, InvalidInput, NotFound
+from bot.services.errors import AccessDenied, DomainError, NotFound, bounded_text
 from bot.services.permissions import managed_unit_ids, require_active
 
 REASON_MIN, REASON_MAX = 3, 500
@@ -177,12 +177,7 @@ async def complete_step(
 def validate_reason(reason: str | None) -> str | None:
     if reason is None:
         return None
-    cleaned = " ".join(reason.split())
-    if len(cleaned) < REASON_MIN:
-        raise InvalidInput("reason", "too_short")
-    if len(cleaned) > REASON_MAX:
-        raise InvalidInput("reason", "too_long")
-    return cleaned
+    return bounded_text(reason, "reason", REASON_MIN, REASON_MAX)
 
 
 async def skip_step(

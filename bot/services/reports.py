@@ -30,7 +30,7 @@ from bot.db.models import (
 )
 from bot.db.upsert import upsert_returning_increment
 from bot.services import audit
-from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound
+from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound, bounded_text
 from bot.services.notifications import (
     REPORT_ACKNOWLEDGED,
     REPORT_RETURNED,
@@ -68,12 +68,7 @@ def validate_coordinates(latitude: float, longitude: float) -> tuple[float, floa
 
 
 def validate_place_text(text: str) -> str:
-    cleaned = " ".join(text.split())
-    if len(cleaned) < 2:
-        raise InvalidInput("place", "too_short")
-    if len(cleaned) > PLACE_TEXT_MAX:
-        raise InvalidInput("place", "too_long")
-    return cleaned
+    return bounded_text(text, "place", 2, PLACE_TEXT_MAX)
 
 
 def validate_occurred_at(moment: datetime, now: datetime | None = None) -> datetime:
@@ -295,12 +290,8 @@ async def acknowledge(session: AsyncSession, actor: User, report_id: int) -> Sei
 
 
 def validate_comment(comment: str) -> str:
-    cleaned = comment.strip()
-    if len(cleaned) < COMMENT_MIN:
-        raise InvalidInput("comment", "too_short")
-    if len(cleaned) > COMMENT_MAX:
-        raise InvalidInput("comment", "too_long")
-    return cleaned
+    # Line breaks are kept: a supervisor may list several corrections.
+    return bounded_text(comment, "comment", COMMENT_MIN, COMMENT_MAX, one_line=False)
 
 
 async def return_for_correction(

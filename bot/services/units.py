@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Unit, UnitKind, User
 from bot.services import audit
-from bot.services.errors import InvalidInput, NotFound
+from bot.services.errors import InvalidInput, NotFound, bounded_text
 
 _CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 NAME_MAX_LENGTH = 128
@@ -30,12 +30,7 @@ def normalize_code(code: str) -> str:
 
 
 def normalize_name(name: str) -> str:
-    normalized = " ".join(name.split())
-    if len(normalized) < 2:
-        raise InvalidInput("name", "too_short")
-    if len(normalized) > NAME_MAX_LENGTH:
-        raise InvalidInput("name", "too_long")
-    return normalized
+    return bounded_text(name, "name", 2, NAME_MAX_LENGTH)
 
 
 async def get_unit(session: AsyncSession, unit_id: int) -> Unit:
