@@ -114,6 +114,7 @@ class BotApplication:
                 digest_time=settings.digest_time,
             ),
             per_second=settings.messages_per_second,
+            send_timeout=settings.notification_timeout_seconds,
         )
         dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight, delivery)
         dispatcher["procedures"] = procedures

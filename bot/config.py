@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
     procedures_dir: Path = PROJECT_ROOT / "procedures"
     messages_per_second: float = Field(default=30.0, gt=0, le=30)
+    notification_timeout_seconds: int = Field(default=15, ge=1, le=120)
     escalate_after_minutes: float = Field(default=30, gt=0)
     escalate_urgent_after_minutes: float = Field(default=10, gt=0)
     # Local time of the daily digest; empty turns the digest off.

@@ -80,6 +80,7 @@ class DeliveryWorker:
         default_language: str,
         schedules: Schedules | None = None,
         per_second: float = 30.0,
+        send_timeout: float = 15.0,
         batch: int = 20,
         poll_seconds: float = 1.0,
     ) -> None:
@@ -91,6 +92,7 @@ class DeliveryWorker:
         self._limiter = RateLimiter(per_second)
         self._batch = batch
         self._poll_seconds = poll_seconds
+        self._send_timeout = send_timeout
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._schedules = schedules or Schedules()
@@ -160,7 +162,10 @@ class DeliveryWorker:
             chat_id = recipient.telegram_id
         await self._limiter.wait(chat_id)
         try:
-            await self._bot.send_message(chat_id, text, reply_markup=markup)
+            # Bounded, so one lost request does not hold up everybody's notifications.
+            await self._bot.send_message(
+                chat_id, text, reply_markup=markup, request_timeout=int(self._send_timeout)
+            )
         except TelegramRetryAfter as error:
             self._limiter.pause(error.retry_after)
             await self._record(notification_id, "retry", str(error), error.retry_after)

@@ -18,7 +18,7 @@ from bot.db.models import (
     utcnow,
 )
 from bot.services import notifications, units, users
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, RunningBot, make_settings
 from tests.scenario import every_button_answered, first_contact, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 
@@ -390,3 +390,22 @@ async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot,
     assert [revision.revision for revision in revisions] == [1, 2]
     assert set(revisions[1].changes) == {"place_text", "place_unit_id"}
     assert revisions[0].digest != revisions[1].digest
+
+
+async def test_a_lost_request_times_out_and_the_news_still_arrives_once(database_url, telegram):
+    runner = RunningBot(
+        make_settings(database_url, telegram.base_url, notification_timeout_seconds=1)
+    )
+    await runner.start()
+    try:
+        await set_up_officer(runner)
+        await add_supervisor(runner, 7001, "CHUY", "en")
+        officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
+        danger = await answer_up_to_danger(officer)
+        telegram.lose_next("sendMessage", seconds=3)
+        await officer.press(tr("en", "✅ Nobody in danger"), danger)
+        news = await chief.receive(timeout=15)
+        assert tr("en", "✅ Acknowledge") in news.button_texts()
+        await chief.no_more_messages(wait=1.0)
+    finally:
+        await runner.stop()

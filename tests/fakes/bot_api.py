@@ -301,6 +301,7 @@ class FakeBotAPI:
         self._file_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._failures: dict[str, list[ApiError]] = defaultdict(list)
+        self._lost: dict[str, float] = {}
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, dict[str, Any]] = {}  # chats the bot may write to
         self._messages: dict[int, dict[int, BotMessage]] = defaultdict(dict)
@@ -393,6 +394,11 @@ class FakeBotAPI:
         """Answer the next `times` calls of `method` with this error."""
         self._failures[method.lower()] += [ApiError(status, description, retry_after)] * times
 
+    def lose_next(self, method: str, seconds: float) -> None:
+        """The next call of `method` never gets an answer within `seconds` and is not carried
+        out, as when the network drops a request: the client sees a time-out."""
+        self._lost[method.lower()] = seconds
+
     def user(
         self,
         user_id: int,
@@ -431,6 +437,9 @@ class FakeBotAPI:
         token, method = request.match_info["token"], request.match_info["method"]
         params = await _read_params(request)
         self.calls.append(ApiCall(method, params, token))
+        if (silence := self._lost.pop(method.lower(), None)) is not None:
+            await asyncio.sleep(silence)
+            return web.json_response({"ok": False, "error_code": 504, "description": "lost"})
         try:
             if not TOKEN.fullmatch(token):
                 raise ApiError(401, "Unauthorized")
