@@ -159,12 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command in (None, "polling", "webhook"):
         # Imported here: aiogram's types take seconds to load, which the set-up commands skip.
+        from aiogram.exceptions import TelegramUnauthorizedError
+
         from bot.app import run_polling, run_webhook
 
         try:
             asyncio.run(
                 run_webhook(settings) if args.command == "webhook" else run_polling(settings)
             )
+        except TelegramUnauthorizedError:
+            print("Configuration error: BOT_TOKEN was rejected by the Bot API", file=sys.stderr)
+            return 2
         except ProcedureErrors as problems:
             # The bot does not start with procedure content that would mislead an officer.
             for line in problems.errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -14,6 +15,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
@@ -165,9 +167,47 @@ def build_dispatcher(
     return dispatcher
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, for the waits that happen outside aiogram's polling."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    return stop
+
+
+def release_signals() -> None:
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signal_number)
+
+
+async def wait_for_bot_api(bot: Bot, stop: asyncio.Event) -> bool:
+    """Until the Bot API answers: a border post's link may be down when the bot starts.
+
+    False if asked to stop meanwhile; a token the Bot API rejects is raised at once.
+    """
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await bot.get_me()
+            return True
+        except (TelegramNetworkError, TelegramServerError) as error:
+            log.warning("Bot API not reachable (%s); trying again in %.0f s", error, delay)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 60.0)
+    return False
+
+
 async def run_polling(settings: Settings) -> None:
     app = await BotApplication.create(settings)
     try:
+        stop = stop_on_signals()
+        reachable = await wait_for_bot_api(app.bot, stop)
+        release_signals()
+        if not reachable:
+            return
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(
             app.bot,
@@ -206,11 +246,10 @@ async def start_webhook_server(app: BotApplication) -> web.AppRunner:
 
 async def run_webhook(settings: Settings) -> None:
     app = await BotApplication.create(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
+    stop = stop_on_signals()
     try:
+        if not await wait_for_bot_api(app.bot, stop):
+            return
         runner = await start_webhook_server(app)
         try:
             await stop.wait()

@@ -145,3 +145,43 @@ async def test_shutdown_gives_up_after_its_timeout():
     await asyncio.sleep(0)
     assert not await in_flight.drain(seconds=0.05)
     task.cancel()
+
+
+async def start_bot_process(tmp_path, api_url: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def test_bot_waits_for_an_unreachable_bot_api_and_still_stops_cleanly(tmp_path):
+    process = await start_bot_process(tmp_path, f"http://127.0.0.1:{free_port()}")
+    output = b""
+    try:
+        while b"Bot API not reachable" not in output:
+            output += await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        process.send_signal(signal.SIGTERM)
+        output += (await asyncio.wait_for(process.communicate(), timeout=30))[0]
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0 and b"Traceback" not in output
+
+
+async def test_a_token_the_bot_api_rejects_is_named_and_exits_2(tmp_path, telegram):
+    telegram.fail_next("getMe", 401, "Unauthorized")
+    process = await start_bot_process(tmp_path, telegram.base_url)
+    output = (await asyncio.wait_for(process.communicate(), timeout=60))[0].decode()
+    assert process.returncode == 2
+    assert "BOT_TOKEN was rejected by the Bot API" in output and "Traceback" not in output
