@@ -94,6 +94,7 @@ class DeliveryWorker:
         self._poll_seconds = poll_seconds
         self._send_timeout = send_timeout
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._schedules = schedules or Schedules()
         self._next_schedule_check = 0.0
@@ -105,14 +106,21 @@ class DeliveryWorker:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="notification-delivery")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Finish the message being sent (cutting it off could send it twice after a restart),
+        hand back the rest of the batch, then stop."""
+        if self._task is None:
+            return
+        self._stopping.set()
+        self._wake.set()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 delivered = await self.deliver_due()
             except Exception:
@@ -144,7 +152,11 @@ class DeliveryWorker:
         await self.run_schedules()
         async with self._session_factory.begin() as session:
             claimed = [item.id for item in await notifications.claim_due(session, self._batch)]
-        for notification_id in claimed:
+        for position, notification_id in enumerate(claimed):
+            if self._stopping.is_set():
+                async with self._session_factory.begin() as session:
+                    await notifications.release(session, claimed[position:])
+                break
             await self._deliver(notification_id)
         return len(claimed)
 

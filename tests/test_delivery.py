@@ -16,7 +16,7 @@ from bot.delivery import DeliveryWorker
 from bot.services import notifications, reports, units, users
 from handlers.reports import render_notification
 from tests.conftest import make_settings
-from tests.scenario import i18n_for_tests
+from tests.scenario import eventually, i18n_for_tests
 
 SUPERVISORS, REPORTS = 100, 5
 
@@ -109,3 +109,45 @@ async def test_a_worker_killed_mid_batch_leaves_nothing_lost_or_sent_twice(sessi
     async with session_factory.begin() as session:
         again = await notifications.claim_due(session, limit=10, now=later)
         assert sorted(item.id for item in again) == sorted([second.id, third.id])
+
+
+async def test_a_stopping_worker_hands_back_what_it_has_not_sent(
+    session_factory, database_url, telegram
+):
+    settings = make_settings(database_url, telegram.base_url)
+    async with session_factory.begin() as session:
+        chuy = await units.get_unit_by_code(session, "CHUY")
+        kainda = await units.get_unit_by_code(session, "KAINDA")
+        for number in range(6):
+            await users.upsert_user(
+                session, 50_000 + number, Role.SUPERVISOR, chuy.id, f"S{number}"
+            )
+            telegram.user(50_000 + number, f"S{number}")
+        officer = await users.upsert_user(session, 51_000, Role.OFFICER, kainda.id, "Officer")
+        log = reports.QuickLog(
+            category=FoundCategory.OTHER, occurred_at=utcnow(), place_text="Lane 1"
+        )
+        await reports.submit_quick_log(session, officer, log, ZoneInfo("Asia/Bishkek"))
+    bot = create_bot(settings)
+    # Slow enough that the stop arrives in the middle of the batch.
+    worker = DeliveryWorker(
+        session_factory,
+        bot,
+        i18n_for_tests(),
+        partial(render_notification, timezone=settings.tz),
+        "en",
+        per_second=4,
+        batch=10,
+    )
+    worker.start()
+    await eventually(lambda: bool(telegram.calls_of("sendMessage")))
+    await worker.stop()
+    await bot.session.close()
+
+    async with session_factory() as session:
+        rows = (await session.scalars(select(Notification))).all()
+    sent = {row.id for row in rows if row.status is DeliveryStatus.SENT}
+    waiting = [row for row in rows if row.status is DeliveryStatus.PENDING]
+    assert len(sent) == len(telegram.calls_of("sendMessage")) < 6
+    assert len(sent) + len(waiting) == 6
+    assert all(row.claimed_until is None for row in waiting)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -162,6 +162,15 @@ async def claim_due(
         notification.attempts += 1
     await session.flush()
     return claimed
+
+
+async def release(session: AsyncSession, notification_ids: list[int]) -> None:
+    """Give claimed notifications back at once (a stopping worker), not after the lease."""
+    await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.PENDING)
+        .values(claimed_until=None)
+    )
 
 
 def mark_sent(notification: Notification) -> None:
