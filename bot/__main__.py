@@ -16,6 +16,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import Role, UnitKind
 from bot.procedures.library import PROCEDURES_DIR, ProcedureErrors, load_library
+from bot.services import audit
 from bot.services import units as unit_service
 from bot.services import users as user_service
 from bot.services.errors import DomainError, InvalidInput, NotFound
@@ -48,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     add_user.add_argument("--name")
     add_user.add_argument("--language", choices=LANGUAGES)
     users.add_parser("list", help="list users")
+
+    audit_log = commands.add_parser("audit", help="the tamper-evident audit log")
+    audit_actions = audit_log.add_subparsers(dest="action", required=True)
+    audit_actions.add_parser("verify", help="seal new entries and check the whole chain")
 
     procedures = commands.add_parser("procedures", help="procedure content")
     procedure_actions = procedures.add_subparsers(dest="action", required=True)
@@ -115,12 +120,28 @@ async def list_users(session: AsyncSession, _args: argparse.Namespace) -> None:
         )
 
 
+async def verify_audit(session: AsyncSession, _args: argparse.Namespace) -> None:
+    sealed = await audit.seal_pending(session)
+    check = await audit.verify_chain(session)
+    if check.broken_entry_id is not None:
+        raise ChainBroken(
+            f"audit chain broken at entry {check.broken_entry_id}: {check.problem} "
+            f"({check.checked} entries before it are intact)"
+        )
+    print(f"audit chain intact: {check.checked} entries ({sealed} sealed now)")
+
+
+class ChainBroken(DomainError):
+    """The audit chain does not verify."""
+
+
 DATABASE_COMMANDS = {
     ("units", "add"): add_unit,
     ("units", "set"): set_unit,
     ("units", "list"): list_units,
     ("users", "add"): add_user,
     ("users", "list"): list_users,
+    ("audit", "verify"): verify_audit,
 }
 
 

@@ -22,10 +22,11 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Notification, User, utcnow
-from bot.services import notifications
+from bot.services import audit, notifications
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class DeliveryWorker:
                 self._wake.clear()
 
     async def run_schedules(self) -> None:
-        """Escalations and the daily digest, checked every few seconds rather than every poll."""
+        """Escalations, the daily digest and sealing the audit log, every few seconds."""
         if time.monotonic() < self._next_schedule_check:
             return
         self._next_schedule_check = time.monotonic() + SCHEDULE_CHECK_SECONDS
@@ -147,6 +148,11 @@ class DeliveryWorker:
                 )
         for report in escalated:
             log.warning("report %s not acknowledged in time: escalated", report.number)
+        try:
+            async with self._session_factory.begin() as session:
+                await audit.seal_pending(session)
+        except IntegrityError:
+            log.debug("another process sealed the audit log first; sealing again later")
 
     async def deliver_due(self) -> int:
         await self.run_schedules()

@@ -177,6 +177,11 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The chain: entries are sealed in order, each hash covering the previous one, so a changed
+    # or deleted entry breaks every hash after it.
+    seal: Mapped[int | None] = mapped_column(unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class FsmRecord(Base):

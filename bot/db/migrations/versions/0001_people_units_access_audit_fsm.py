@@ -143,6 +143,9 @@ def upgrade() -> None:
         sa.Column("object_type", sa.String(length=32), nullable=False),
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("seal", sa.Integer(), nullable=True),
+        sa.Column("previous_hash", sa.String(length=64), nullable=True),
+        sa.Column("hash", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["actor_id"],
             ["users.id"],
@@ -150,6 +153,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        sa.UniqueConstraint("seal", name=op.f("uq_audit_log_seal")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
