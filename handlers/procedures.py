@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import RunStatus, StepOutcome, User, UserStatus
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
-from bot.procedures.schema import Category
+from bot.procedures.schema import Category, StepKind
 from bot.services import procedure_runs as runs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.procedure_runs import (
@@ -253,7 +253,7 @@ async def step_photo(
 ) -> None:
     view = await _resumable(session, user, procedures)
     language = _language(user, settings)
-    if view is None or view.step is None or view.step.kind.value != "photo":
+    if view is None or view.step is None or view.step.kind is not StepKind.PHOTO:
         await message.answer(
             _("Photos are stored at a procedure's photo step. This photo was not stored."),
             reply_markup=main_menu(user),

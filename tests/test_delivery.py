@@ -19,22 +19,23 @@ from tests.conftest import make_settings
 from tests.scenario import eventually, i18n_for_tests
 
 SUPERVISORS, REPORTS = 100, 5
+BISHKEK = ZoneInfo("Asia/Bishkek")
 
 
-async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
-    session_factory, database_url, telegram
-):
-    settings = make_settings(database_url, telegram.base_url)
+async def supervisors_and_quick_logs(
+    session_factory, telegram, supervisors: int, logs: int
+) -> None:
+    """Supervisors of the Chüy detachment (each with a chat), and quick logs filed at Kainda."""
     async with session_factory.begin() as session:
         chuy = await units.get_unit_by_code(session, "CHUY")
         kainda = await units.get_unit_by_code(session, "KAINDA")
-        for number in range(SUPERVISORS):
+        for number in range(supervisors):
             await users.upsert_user(
                 session, 20_000 + number, Role.SUPERVISOR, chuy.id, f"S{number}", "ru"
             )
             telegram.user(20_000 + number, f"S{number}")
         officer = await users.upsert_user(session, 30_000, Role.OFFICER, kainda.id, "Officer", "en")
-    for _ in range(REPORTS):
+    for _ in range(logs):
         async with session_factory.begin() as session:
             log = reports.QuickLog(
                 category=FoundCategory.FIREARMS,
@@ -42,21 +43,30 @@ async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
                 place_text="Lane 2",
             )
             await reports.submit_quick_log(
-                session, await users.get_user(session, officer.id), log, ZoneInfo("Asia/Bishkek")
+                session, await users.get_user(session, officer.id), log, BISHKEK
             )
+
+
+def worker_for(session_factory, settings, bot, **options) -> DeliveryWorker:
+    return DeliveryWorker(
+        session_factory,
+        bot,
+        i18n_for_tests(),
+        partial(render_notification, timezone=settings.tz),
+        "en",
+        **options,
+    )
+
+
+async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
+    session_factory, database_url, telegram
+):
+    settings = make_settings(database_url, telegram.base_url)
+    await supervisors_and_quick_logs(session_factory, telegram, SUPERVISORS, REPORTS)
 
     bots = [create_bot(settings) for _ in range(2)]
     workers = [
-        DeliveryWorker(
-            session_factory,
-            bot,
-            i18n_for_tests(),
-            partial(render_notification, timezone=settings.tz),
-            "en",
-            per_second=1000,
-            batch=25,
-            poll_seconds=0.05,
-        )
+        worker_for(session_factory, settings, bot, per_second=1000, batch=25, poll_seconds=0.05)
         for bot in bots
     ]
     for worker in workers:
@@ -86,19 +96,10 @@ async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
     assert max(sent.values()) == 1
 
 
-async def test_a_worker_killed_mid_batch_leaves_nothing_lost_or_sent_twice(session_factory):
-    async with session_factory.begin() as session:
-        chuy = await units.get_unit_by_code(session, "CHUY")
-        kainda = await units.get_unit_by_code(session, "KAINDA")
-        for number in range(3):
-            await users.upsert_user(
-                session, 40_000 + number, Role.SUPERVISOR, chuy.id, f"S{number}"
-            )
-        officer = await users.upsert_user(session, 41_000, Role.OFFICER, kainda.id, "Officer")
-        log = reports.QuickLog(
-            category=FoundCategory.OTHER, occurred_at=utcnow(), place_text="Lane 1"
-        )
-        await reports.submit_quick_log(session, officer, log, ZoneInfo("Asia/Bishkek"))
+async def test_a_worker_killed_mid_batch_leaves_nothing_lost_or_sent_twice(
+    session_factory, telegram
+):
+    await supervisors_and_quick_logs(session_factory, telegram, supervisors=3, logs=1)
 
     async with session_factory.begin() as session:
         first, second, third = await notifications.claim_due(session, limit=10)
@@ -115,30 +116,10 @@ async def test_a_stopping_worker_hands_back_what_it_has_not_sent(
     session_factory, database_url, telegram
 ):
     settings = make_settings(database_url, telegram.base_url)
-    async with session_factory.begin() as session:
-        chuy = await units.get_unit_by_code(session, "CHUY")
-        kainda = await units.get_unit_by_code(session, "KAINDA")
-        for number in range(6):
-            await users.upsert_user(
-                session, 50_000 + number, Role.SUPERVISOR, chuy.id, f"S{number}"
-            )
-            telegram.user(50_000 + number, f"S{number}")
-        officer = await users.upsert_user(session, 51_000, Role.OFFICER, kainda.id, "Officer")
-        log = reports.QuickLog(
-            category=FoundCategory.OTHER, occurred_at=utcnow(), place_text="Lane 1"
-        )
-        await reports.submit_quick_log(session, officer, log, ZoneInfo("Asia/Bishkek"))
+    await supervisors_and_quick_logs(session_factory, telegram, supervisors=6, logs=1)
     bot = create_bot(settings)
     # Slow enough that the stop arrives in the middle of the batch.
-    worker = DeliveryWorker(
-        session_factory,
-        bot,
-        i18n_for_tests(),
-        partial(render_notification, timezone=settings.tz),
-        "en",
-        per_second=4,
-        batch=10,
-    )
+    worker = worker_for(session_factory, settings, bot, per_second=4, batch=10)
     worker.start()
     await eventually(lambda: bool(telegram.calls_of("sendMessage")))
     await worker.stop()
