@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 
 from bot import PROJECT_ROOT
 from bot.config import LANGUAGES
+from bot.db.models import User
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 DOMAIN = "messages"
@@ -44,6 +45,11 @@ def create_i18n(default_language: str) -> I18n:
     return I18n(path=LOCALES_DIR, default_locale=default_language, domain=DOMAIN)
 
 
+def language_of(user: User | None, default: str) -> str:
+    """The language a person reads: the one they chose, else the service's default."""
+    return user.language if user is not None and user.language else default
+
+
 def format_count(number: int, language: str) -> str:
     """A number as the reader writes it (Babel: 1 000 in ky and ru, 1,000 in en)."""
     return format_decimal(number, locale=language or "en")
@@ -63,4 +69,5 @@ __all__ = [
     "create_i18n",
     "format_count",
     "format_datetime",
+    "language_of",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import AccessRequest, Role, User
-from bot.i18n import format_datetime
+from bot.i18n import format_datetime, language_of
 from bot.services.access import SubmittedRequest, decide_access_request
 from bot.services.errors import AlreadyDecided
 from bot.services.units import get_unit
@@ -21,7 +21,7 @@ from handlers import texts
 from handlers.callbacks import AccessDecision
 from handlers.delivery import deliver
 from handlers.filters import HasRole
-from handlers.ui import language_of, main_menu, show
+from handlers.ui import main_menu, show
 
 
 def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:

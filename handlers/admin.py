@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import Role, UnitKind, User, UserStatus
-from bot.i18n import format_count, format_datetime
+from bot.i18n import format_count, format_datetime, language_of
 from bot.services import units as unit_service
 from bot.services import users as user_service
 from bot.services.access import decide_access_request, pending_request_of
@@ -33,7 +33,6 @@ from handlers.filters import Answer, HasRole, MenuButton
 from handlers.messages import input_problem
 from handlers.states import UnitForm, UserUnitForm
 from handlers.ui import (
-    language_of,
     main_menu,
     page_turns,
     paged_list,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import RunStatus, StepOutcome, User, UserStatus
+from bot.i18n import language_of
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Category, StepKind
 from bot.services import procedure_runs as runs
@@ -30,7 +31,7 @@ from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAns
 from handlers.filters import Answer, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.states import SkipForm
-from handlers.ui import language_of, main_menu, show
+from handlers.ui import main_menu, show
 
 
 def _language(user: User, settings: Settings) -> str:

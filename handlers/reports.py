@@ -37,7 +37,7 @@ from bot.db.models import (
     utcnow,
 )
 from bot.delivery import DeliveryWorker
-from bot.i18n import format_datetime
+from bot.i18n import format_datetime, language_of
 from bot.procedures.library import ProcedureLibrary
 from bot.services import reports
 from bot.services.errors import AlreadyDecided, InvalidInput
@@ -72,7 +72,7 @@ from handlers.filters import Answer, HasRole, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
 from handlers.states import QuickLogForm, ReturnForm
-from handlers.ui import language_of, main_menu, paged_list, show, unit_picker
+from handlers.ui import main_menu, paged_list, show, unit_picker
 
 URGENT = "⚠️"
 

@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import ProcedureRun, ProcedureStepEvent, Role, RunStatus, StepOutcome, User
-from bot.i18n import format_datetime
+from bot.i18n import format_datetime, language_of
 from bot.procedures.library import ProcedureLibrary
 from bot.services import procedure_runs as runs
 from handlers import texts
 from handlers.callbacks import RunDetails, RunsPage
 from handlers.filters import HasRole
 from handlers.procedure_screens import quote
-from handlers.ui import language_of, paged_list, show
+from handlers.ui import paged_list, show
 
 STATUS_MARKS = {
     RunStatus.IN_PROGRESS: "⏳",

@@ -132,7 +132,3 @@ async def replace_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup 
     if isinstance(callback.message, Message):
         with suppress(TelegramBadRequest):
             await callback.message.edit_reply_markup(reply_markup=markup)
-
-
-def language_of(user: User | None, default: str) -> str:
-    return user.language if user is not None and user.language else default

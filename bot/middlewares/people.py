@@ -10,6 +10,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
+from bot.i18n import language_of
 from bot.services.users import register_contact
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -37,5 +38,4 @@ class PersonLocaleMiddleware(I18nMiddleware):
 
 
 def locale_of(data: dict[str, Any], default: str) -> str:
-    user = data.get("user")
-    return user.language if user is not None and user.language else default
+    return language_of(data.get("user"), default)
