@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -55,10 +56,20 @@ def format_count(number: int, language: str) -> str:
     return format_decimal(number, locale=language or "en")
 
 
+MINUTES = "minutes"
+
+
 def format_datetime(
     moment: datetime, language: str, timezone: ZoneInfo, length: str = "medium"
 ) -> str:
-    """A date and time as the reader writes it, in the service's time zone."""
+    """A date and time as the reader writes it, in the service's time zone; length "minutes"
+    is the medium date with the time to the minute (a seizure's seconds are noise)."""
+    if length == MINUTES:
+        pattern = get_datetime_format("medium", locale=language).replace("'", "")
+        local = moment.astimezone(timezone)
+        return pattern.replace("{0}", format_time(local, "short", locale=language)).replace(
+            "{1}", format_date(local, "medium", locale=language)
+        )
     return babel_format_datetime(moment, format=length, tzinfo=timezone, locale=language)
 
 

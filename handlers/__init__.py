@@ -13,6 +13,8 @@ def create_routers() -> list[Router]:
         invites,
         menu,
         procedures,
+        report_form,
+        report_view,
         reports,
         run_review,
         start,
@@ -27,6 +29,8 @@ def create_routers() -> list[Router]:
         run_review,
         menu,
         reports,
+        report_form,
+        report_view,
         procedures,
         fallback,
     )

@@ -135,3 +135,84 @@ class ReturnReport(CallbackData, prefix="rt"):
 
 class CorrectReport(CallbackData, prefix="cr"):
     report: int
+
+
+class FullReportStart(CallbackData, prefix="frs"):
+    # When the officer pressed New report, as Telegram stamped it: the default time.
+    at: int
+
+
+class DraftsList(CallbackData, prefix="drl"):
+    pass
+
+
+class DraftOpen(CallbackData, prefix="dro"):
+    draft: int
+
+
+class DraftSectionOpen(CallbackData, prefix="drs"):
+    draft: int
+    section: str
+    entry: int = 0
+
+
+class DraftAsk(CallbackData, prefix="drq"):
+    draft: int
+    section: str
+    key: str
+    entry: int = 0
+    walk: bool = False
+
+
+class DraftChoice(CallbackData, prefix="drc"):
+    """A button answer; it names its field, so a button of an older question is not misapplied."""
+
+    draft: int
+    section: str
+    key: str
+    entry: int
+    code: str
+    walk: bool = False
+
+
+class DraftAddEntry(CallbackData, prefix="dra"):
+    draft: int
+    section: str
+    kind: str = ""
+
+
+class DraftRemoveEntry(CallbackData, prefix="drx"):
+    draft: int
+    section: str
+    entry: int
+    confirmed: bool = False
+
+
+class DraftPhotos(CallbackData, prefix="drp"):
+    draft: int
+    item: int = 0
+
+
+class DraftSubmit(CallbackData, prefix="drf"):
+    draft: int
+
+
+class DraftDiscard(CallbackData, prefix="drd"):
+    draft: int
+    confirmed: bool = False
+
+
+class ReportComplete(CallbackData, prefix="rcm"):
+    report: int
+
+
+class ReportItemView(CallbackData, prefix="riv"):
+    report: int
+    number: int
+
+
+class ReportMedia(CallbackData, prefix="rmd"):
+    """The report's photos, or its whole narrative, sent as messages of their own."""
+
+    report: int
+    what: str

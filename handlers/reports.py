@@ -39,7 +39,7 @@ from bot.db.models import (
 from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
 from bot.procedures.library import ProcedureLibrary
-from bot.services import reports
+from bot.services import drafts, reports
 from bot.services.errors import AlreadyDecided, InvalidInput
 from bot.services.notifications import (
     DAILY_DIGEST,
@@ -50,18 +50,21 @@ from bot.services.notifications import (
     digest_counts,
 )
 from bot.services.permissions import managed_unit_ids
+from bot.services.report_fields import check_coordinates
 from bot.services.units import get_unit, unit_tree
-from handlers import texts
+from handlers import report_form, report_view, texts
 from handlers.callbacks import (
     AckReport,
     AttachRun,
     CorrectReport,
+    FullReportStart,
     InboxPage,
     QuickCategory,
     QuickCount,
     QuickDanger,
     QuickPlace,
     QuickStart,
+    ReportComplete,
     ReportOpen,
     ReportsPage,
     ReturnReport,
@@ -75,19 +78,28 @@ from handlers.states import QuickLogForm, ReturnForm
 from handlers.ui import main_menu, paged_list, show, unit_picker
 
 URGENT = "⚠️"
+# Changed fields named in a revision's line of the history; a completion changes dozens.
+CHANGES_SHOWN = 6
 
 
 def no_unit() -> str:
     return input_problem(InvalidInput("unit", "missing"))
 
 
-def category_keyboard() -> InlineKeyboardMarkup:
+def category_keyboard(full_report_at: datetime | None = None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for category in FoundCategory:
         builder.button(
             text=texts.found_name(category), callback_data=QuickCategory(category=category.value)
         )
     builder.adjust(2)
+    if full_report_at is not None:
+        builder.row(
+            InlineKeyboardButton(
+                text=_("📝 Full report instead"),
+                callback_data=FullReportStart(at=int(full_report_at.timestamp())).pack(),
+            )
+        )
     return builder.as_markup()
 
 
@@ -138,7 +150,7 @@ async def new_report(message: Message, user: User, state: FSMContext) -> None:
         return
     # The time the officer pressed the button, as Telegram stamped it, not when we got it.
     text = await begin(state, message.date, None)
-    await message.answer(text, reply_markup=category_keyboard())
+    await message.answer(text, reply_markup=category_keyboard(full_report_at=message.date))
 
 
 async def quick_from_run(
@@ -234,7 +246,7 @@ async def place_from_point(
 async def place_from_location(message: Message, user: User, state: FSMContext, bot: Bot) -> None:
     assert message.location is not None
     try:
-        latitude, longitude = reports.validate_coordinates(
+        latitude, longitude = check_coordinates(
             message.location.latitude, message.location.longitude
         )
     except InvalidInput as problem:
@@ -378,9 +390,8 @@ async def render_notification(
         _("⏫ Not acknowledged yet: passed up to you.")
         if notification.kind == REPORT_ESCALATED
         else "",
-        _("⚡ Quick log No. {number}").format(number=report.number)
-        + (f" {URGENT} " + _("URGENT") if report.urgent else ""),
-        _("✏️ Corrected by the officer (revision {number})").format(number=report.revision)
+        report_title(report) + (f" {URGENT} " + _("URGENT") if report.urgent else ""),
+        _("✏️ Changed by the officer (revision {number})").format(number=report.revision)
         if report.revision > 1
         else "",
         _("Found: {category}").format(category=texts.found_name(report.category)),
@@ -421,6 +432,12 @@ async def digest_text(
     ]
     lines.append(_("Awaiting acknowledgement: {count}").format(count=awaiting))
     return "\n".join(lines)
+
+
+def report_title(report: SeizureReport) -> str:
+    if report.complete:
+        return _("📝 Full report No. {number}").format(number=report.number)
+    return _("⚡ Quick log No. {number}").format(number=report.number)
 
 
 def decision_keyboard(report_id: int) -> InlineKeyboardMarkup:
@@ -657,6 +674,8 @@ async def open_report(
         ),
         _("Photos: {count}").format(count=details.photos),
     ]
+    if report.complete:
+        lines += report_view.detail_lines(report, language, settings)
     if details.runs:
         lines.append(_("Procedures followed:"))
         for run in details.runs:
@@ -673,20 +692,36 @@ async def open_report(
             number=revision.revision,
             date=format_datetime(revision.created_at, language, settings.tz, length="short"),
         )
-        if revision.changes:
-            changed = sorted({texts.changed_field_name(field) for field in revision.changes})
-            line += " — " + _("changed: {fields}").format(fields=", ".join(changed))
+        changed = sorted(
+            {name for field in revision.changes if (name := texts.changed_field_name(field))}
+        )
+        if changed:
+            shown = ", ".join(changed[:CHANGES_SHOWN])
+            if len(changed) > CHANGES_SHOWN:
+                shown += " " + _("and {count} more").format(count=len(changed) - CHANGES_SHOWN)
+            line += " — " + _("changed: {fields}").format(fields=shown)
         lines.append(line)
     if details.revision is not None:
         lines.append(f"SHA-256 {details.revision.digest}")
     builder = InlineKeyboardBuilder()
-    if report.status is ReportStatus.RETURNED and report.officer_id == user.id:
-        builder.button(
-            text=_("✏️ Correct and resubmit"), callback_data=CorrectReport(report=report.id)
-        )
+    report_view.detail_buttons(report, builder, details.photos, language)
+    if report.officer_id == user.id and report.status in drafts.COMPLETABLE:
+        if report.status is ReportStatus.RETURNED and not report.complete:
+            builder.button(
+                text=_("⚡ Correct the quick log"), callback_data=CorrectReport(report=report.id)
+            )
+        if report.status is ReportStatus.RETURNED and report.complete:
+            builder.button(
+                text=_("✏️ Correct the report"), callback_data=ReportComplete(report=report.id)
+            )
+        elif not report.complete:
+            builder.button(
+                text=_("📝 Complete the full report"),
+                callback_data=ReportComplete(report=report.id),
+            )
     builder.button(text=_("« My reports"), callback_data=ReportsPage(page=0))
     builder.adjust(1)
-    await show(callback, "\n".join(lines), builder.as_markup())
+    await show(callback, report_form.fit(lines), builder.as_markup())
 
 
 async def attach_run(

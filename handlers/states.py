@@ -37,3 +37,10 @@ class QuickLogForm(StatesGroup):
 
 class ReturnForm(StatesGroup):
     comment = State()
+
+
+class ReportForm(StatesGroup):
+    # A field of a draft is asked; its answer is typed (or a location, for the place).
+    answer = State()
+    # A screen of a draft is shown: photos sent now are added to it.
+    screen = State()

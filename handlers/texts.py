@@ -17,10 +17,12 @@ from bot.db.models import (
     UserStatus,
 )
 from bot.procedures.schema import Category
+from handlers.report_texts import changed_path_name
 
 MENU_PROCEDURES = __("📋 Procedures")
 MENU_NEW_REPORT = __("📝 New report")
 MENU_MY_REPORTS = __("🗂 My reports")
+MENU_MY_DRAFTS = __("📝 My drafts")
 MENU_INBOX = __("📥 Inbox")
 MENU_INVITE = __("🔗 Invite")
 MENU_USERS = __("👥 Users")
@@ -30,6 +32,7 @@ MENU_LABELS = (
     MENU_PROCEDURES,
     MENU_NEW_REPORT,
     MENU_MY_REPORTS,
+    MENU_MY_DRAFTS,
     MENU_INBOX,
     MENU_INVITE,
     MENU_USERS,
@@ -141,6 +144,8 @@ def report_status_name(status: ReportStatus) -> str:
 
 def changed_field_name(field: str) -> str:
     """A field of a report as people call it, for "what changed" in the revision history."""
+    if field.startswith("details."):
+        return changed_path_name(field)
     place = _("place")
     return {
         "category": _("what was found"),
@@ -154,4 +159,5 @@ def changed_field_name(field: str) -> str:
         "occurred_at": _("time"),
         "photos": _("photos"),
         "procedure_runs": _("procedures followed"),
+        "complete": _("completion"),
     }.get(field, field)

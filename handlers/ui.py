@@ -61,11 +61,10 @@ def paged_list(
 def main_menu(user: User) -> ReplyKeyboardMarkup:
     rows = [
         [texts.MENU_PROCEDURES, texts.MENU_NEW_REPORT],
-        [texts.MENU_MY_REPORTS],
+        [texts.MENU_MY_REPORTS, texts.MENU_MY_DRAFTS],
     ]
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        rows[1].append(texts.MENU_INBOX)
-        rows.append([texts.MENU_INVITE])
+        rows.append([texts.MENU_INBOX, texts.MENU_INVITE])
     if user.role is Role.ADMIN:
         rows[-1].append(texts.MENU_USERS)
     rows.append([texts.MENU_LANGUAGE, texts.MENU_HELP])

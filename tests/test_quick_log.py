@@ -369,7 +369,7 @@ async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot,
     await officer.press(listing.button_texts()[0], listing)
     details = await officer.receive()
     assert "Give the lane, not the crossing point" in details.text
-    await officer.press(tr("en", "✏️ Correct and resubmit"), details)
+    await officer.press(tr("en", "⚡ Correct the quick log"), details)
     await officer.press(tr("en", "🔫 Firearms"), await officer.receive())
     await officer.receive()
     await officer.receive()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.db.models import FoundCategory, ReportRevision, Role, SeizureReport, utcnow
 from bot.services import reports, units, users
 from bot.services.errors import InvalidInput
+from bot.services.report_fields import check_coordinates
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
 
@@ -93,10 +94,10 @@ async def test_a_future_time_and_a_missing_unit_are_refused(session_factory):
 
 
 def test_coordinates_and_place_text_are_checked():
-    assert reports.validate_coordinates(42.87, 74.59) == (42.87, 74.59)
+    assert check_coordinates(42.87, 74.59) == (42.87, 74.59)
     for latitude, longitude in ((91, 0), (0, 181), (-90.5, 10)):
         with pytest.raises(InvalidInput):
-            reports.validate_coordinates(latitude, longitude)
+            check_coordinates(latitude, longitude)
     with pytest.raises(InvalidInput):
         reports.validate_place_text("x")
     with pytest.raises(InvalidInput):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -317,6 +318,10 @@ class SeizureReport(Base):
     # How many levels of supervisors have been told, and when the last of them was.
     notified_levels: Mapped[int] = mapped_column(default=0)
     last_notified_at: Mapped[datetime | None]
+    # The full report: incident fields beyond the columns above, conveyance, items, persons.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # Whether the full report was submitted (a quick log alone is not complete).
+    complete: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ReportPhoto(Base):
@@ -328,7 +333,27 @@ class ReportPhoto(Base):
     )
     file_id: Mapped[str] = mapped_column(String(255))
     file_unique_id: Mapped[str] = mapped_column(String(64))
+    # The item (its number within the report) the photo shows; none for the whole seizure.
+    item_number: Mapped[int | None]
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportDraft(Base):
+    """An officer's full report being written, or the working copy of a report being completed
+    or corrected; saved after every answer."""
+
+    __tablename__ = "report_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), unique=True
+    )
+    content: Mapped[dict[str, Any]]
+    # When the officer started it: the default time of the seizure.
+    started_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReportProcedureRun(Base):

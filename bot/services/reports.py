@@ -61,12 +61,6 @@ class QuickLog:
     procedure_run_id: int | None = None
 
 
-def validate_coordinates(latitude: float, longitude: float) -> tuple[float, float]:
-    if not -90 <= latitude <= 90 or not -180 <= longitude <= 180:
-        raise InvalidInput("location", "out_of_range")
-    return latitude, longitude
-
-
 def validate_place_text(text: str) -> str:
     return bounded_text(text, "place", 2, PLACE_TEXT_MAX)
 
@@ -86,7 +80,7 @@ async def crossing_points_of(session: AsyncSession, user: User) -> list[Unit]:
     return list((await session.scalars(query)).all())
 
 
-async def _next_number(session: AsyncSession, unit: Unit, year: int) -> str:
+async def next_number(session: AsyncSession, unit: Unit, year: int) -> str:
     # One atomic upsert: concurrent submissions queue on the counter row and, since it rolls
     # back with a failed submission, numbers have neither gaps nor duplicates.
     sequence = await upsert_returning_increment(
@@ -102,8 +96,8 @@ def canonical_digest(content: dict[str, Any]) -> str:
 
 async def report_content(session: AsyncSession, report: SeizureReport) -> dict[str, Any]:
     """The report as recorded, in a stable, JSON-only form that the digest covers."""
-    photos = await session.scalars(
-        select(ReportPhoto.file_unique_id)
+    photos = await session.execute(
+        select(ReportPhoto.file_unique_id, ReportPhoto.item_number)
         .where(ReportPhoto.report_id == report.id)
         .order_by(ReportPhoto.id)
     )
@@ -126,12 +120,67 @@ async def report_content(session: AsyncSession, report: SeizureReport) -> dict[s
         "place_text": report.place_text,
         "item_estimate": report.item_estimate.value,
         "occurred_at": report.occurred_at.isoformat(),
-        "photos": list(photos.all()),
+        # A photo of the whole report keeps the form the first revisions were digested in.
+        "photos": [
+            photo if item is None else {"photo": photo, "item": item}
+            for photo, item in photos.all()
+        ],
         "procedure_runs": list(runs.all()),
+        **({"details": report.details} if report.complete else {}),
     }
 
 
-async def _freeze(session: AsyncSession, report: SeizureReport, author: User) -> ReportRevision:
+def changed_paths(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    """Where two contents differ, as dotted paths down to the field ("details.items.2.calibre");
+    status and number are how the record is handled, not what it says."""
+    found = []
+    for name in sorted(set(before) | set(after)):
+        if not prefix and name in ("status", "number"):
+            continue
+        old, new = before.get(name), after.get(name)
+        if isinstance(old, dict) or isinstance(new, dict):
+            found += changed_paths(old or {}, new or {}, f"{prefix}{name}.")
+        elif name in ("items", "persons") and (isinstance(old, list) or isinstance(new, list)):
+            found += _changed_entries(old or [], new or [], f"{prefix}{name}.")
+        elif old != new:
+            found.append(f"{prefix}{name}")
+    return found
+
+
+def _changed_entries(before: list[dict], after: list[dict], prefix: str) -> list[str]:
+    """Items or persons by their number: one added or removed is named whole."""
+    old, new = {e["number"]: e for e in before}, {e["number"]: e for e in after}
+    found = []
+    for number in sorted(set(old) | set(new)):
+        if number in old and number in new:
+            found += changed_paths(old[number], new[number], f"{prefix}{number}.")
+        else:
+            found.append(f"{prefix}{number}")
+    return found
+
+
+async def attach_photos(
+    session: AsyncSession, report: SeizureReport, photos: list[tuple[str, str, int | None]]
+) -> None:
+    """New photos of a report (file id, unique id, item number); one it already has is kept once."""
+    known = set(
+        (
+            await session.scalars(
+                select(ReportPhoto.file_unique_id).where(ReportPhoto.report_id == report.id)
+            )
+        ).all()
+    )
+    session.add_all(
+        ReportPhoto(
+            report_id=report.id, file_id=file_id, file_unique_id=unique_id, item_number=item
+        )
+        for file_id, unique_id, item in photos
+        if unique_id not in known
+    )
+    await session.flush()
+
+
+async def freeze(session: AsyncSession, report: SeizureReport, author: User) -> ReportRevision:
     """Record the content as a new revision, naming what changed since the previous one."""
     previous = await session.scalar(
         select(ReportRevision.content)
@@ -141,14 +190,7 @@ async def _freeze(session: AsyncSession, report: SeizureReport, author: User) ->
     )
     report.revision += 1
     content = await report_content(session, report)
-    # Status and number are how the record is handled, not what it says.
-    changes = sorted(
-        name
-        for name in content
-        if previous is not None
-        and name not in ("status", "number")
-        and previous.get(name) != content[name]
-    )
+    changes = [] if previous is None else changed_paths(previous, content)
     revision = ReportRevision(
         report_id=report.id,
         revision=report.revision,
@@ -193,14 +235,11 @@ async def resubmit_corrected(
     if report.status is not ReportStatus.RETURNED:
         raise InvalidInput("report", "not_returned")
     _apply(report, log)
-    session.add_all(
-        ReportPhoto(report_id=report.id, file_id=file_id, file_unique_id=unique_id)
-        for file_id, unique_id in log.photos
-    )
+    await attach_photos(session, report, [(file, unique, None) for file, unique in log.photos])
     report.status = ReportStatus.INITIAL
     report.returned_by_id = None
     await session.flush()
-    revision = await _freeze(session, report, user)
+    revision = await freeze(session, report, user)
     await enqueue_report_filed(session, report)
     await audit.record(
         session, user, "report.corrected", "report", report.id, revision=revision.revision
@@ -226,17 +265,13 @@ async def submit_quick_log(
         notification_pending=True,
     )
     _apply(report, log)
-    report.number = await _next_number(session, unit, utcnow().astimezone(timezone).year)
+    report.number = await next_number(session, unit, utcnow().astimezone(timezone).year)
     session.add(report)
     await session.flush()
-    session.add_all(
-        ReportPhoto(report_id=report.id, file_id=file_id, file_unique_id=unique_id)
-        for file_id, unique_id in log.photos
-    )
-    await session.flush()
+    await attach_photos(session, report, [(file, unique, None) for file, unique in log.photos])
     if log.procedure_run_id is not None:
         await attach_run(session, user, report.id, log.procedure_run_id)
-    revision = await _freeze(session, report, user)
+    revision = await freeze(session, report, user)
     await enqueue_report_filed(session, report)
     await audit.record(
         session,

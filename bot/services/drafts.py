@@ -1,0 +1,502 @@
+"""Drafts of the full report: saved in the database after every answer, so a restart, a lost
+connection or a day's pause loses nothing; submitted as a new report or as a new revision of
+an existing one (the completion of a quick log, a correction)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    FoundCategory,
+    ItemEstimate,
+    ReportDraft,
+    ReportStatus,
+    SeizureReport,
+    Unit,
+    User,
+    utcnow,
+)
+from bot.services import audit
+from bot.services.errors import AccessDenied, InvalidInput, NotFound
+from bot.services.notifications import enqueue_report_filed
+from bot.services.permissions import require_active
+from bot.services.report_fields import (
+    REPEATED,
+    UNKNOWN,
+    Field,
+    Kind,
+    Section,
+    Values,
+    check_coordinates,
+    check_count,
+    check_countries,
+    check_country,
+    check_date,
+    check_datetime,
+    check_text,
+    check_weight,
+    check_year,
+    country_codes,
+    field_of,
+    kept,
+    missing,
+    typed_coordinates,
+)
+from bot.services.reports import (
+    attach_photos,
+    freeze,
+    get_own_report,
+    next_number,
+    validate_occurred_at,
+)
+from bot.services.units import get_unit, subtree_ids
+
+# Kept as columns of the report (to list, search and notify by); the rest goes into its details.
+COLUMN_FIELDS = ("category", "occurred_at", "place", "anyone_in_danger")
+ENTRY_LISTS = {Section.ITEM: "items", Section.PERSON: "persons"}
+PHOTOS_PER_DRAFT = 50
+ENTRIES_PER_LIST = 100
+# Reports an officer may still complete or correct; an acknowledged quick log is completed too.
+COMPLETABLE = (ReportStatus.INITIAL, ReportStatus.RETURNED, ReportStatus.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One field of a draft: of the incident, the conveyance, or of item/person `entry`."""
+
+    section: Section
+    key: str
+    entry: int = 0
+
+
+def empty_content() -> dict[str, Any]:
+    return {"incident": {}, "conveyance": {}, "items": [], "persons": [], "photos": [], "next": 1}
+
+
+def values_of(content: dict[str, Any], section: Section, entry: int = 0) -> Values:
+    if section in REPEATED:
+        for values in content[ENTRY_LISTS[section]]:
+            if values["id"] == entry:
+                return values
+        raise NotFound(section.value)
+    return content[section.value]
+
+
+async def get_draft(
+    session: AsyncSession, user: User, draft_id: int, for_update: bool = False
+) -> ReportDraft:
+    draft = await session.get(ReportDraft, draft_id, with_for_update=for_update)
+    if draft is None:
+        raise NotFound("draft")
+    if draft.officer_id != user.id:
+        raise AccessDenied()
+    return draft
+
+
+async def my_drafts(session: AsyncSession, user: User) -> list[ReportDraft]:
+    query = (
+        select(ReportDraft)
+        .where(ReportDraft.officer_id == user.id)
+        .order_by(ReportDraft.updated_at.desc(), ReportDraft.id.desc())
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def count_drafts(session: AsyncSession, user: User) -> int:
+    query = select(func.count()).where(ReportDraft.officer_id == user.id)
+    return await session.scalar(query) or 0
+
+
+async def start_draft(session: AsyncSession, user: User, started_at: datetime) -> ReportDraft:
+    """A new full report; `started_at` is when the officer asked for it (the default time)."""
+    require_active(user)
+    if user.unit_id is None:
+        raise InvalidInput("unit", "missing")
+    validate_occurred_at(started_at)
+    draft = ReportDraft(officer_id=user.id, started_at=started_at, content=empty_content())
+    session.add(draft)
+    await session.flush()
+    await audit.record(session, user, "draft.started", "draft", draft.id)
+    return draft
+
+
+def _content_of_report(report: SeizureReport) -> dict[str, Any]:
+    details = report.details or {}
+    content = empty_content()
+    place: Values = {}
+    if report.place_unit_id:
+        place = {"unit_id": report.place_unit_id}
+    elif report.place_text:
+        place = {"text": report.place_text}
+    elif report.latitude is not None and report.longitude is not None:
+        place = {"latitude": report.latitude, "longitude": report.longitude}
+    content["incident"] = {
+        "category": report.category.value,
+        "occurred_at": report.occurred_at.isoformat(),
+        "place": place or None,
+        "anyone_in_danger": report.anyone_in_danger,
+        **details.get("incident", {}),
+    }
+    content["conveyance"] = dict(details.get("conveyance", {}))
+    for section in REPEATED:
+        for values in details.get(ENTRY_LISTS[section], []):
+            entry = {key: value for key, value in values.items() if key != "number"}
+            entry["id"] = content["next"]
+            content["next"] += 1
+            content[ENTRY_LISTS[section]].append(entry)
+    return content
+
+
+async def draft_for_report(session: AsyncSession, user: User, report_id: int) -> ReportDraft:
+    """The working copy of an officer's report: the one already open, or a new one."""
+    report = await get_own_report(session, user, report_id)
+    if report.status not in COMPLETABLE or (
+        report.status is ReportStatus.ACKNOWLEDGED and report.complete
+    ):
+        raise InvalidInput("report", "not_open")
+    existing = await session.scalar(select(ReportDraft).where(ReportDraft.report_id == report.id))
+    if existing is not None:
+        return existing
+    draft = ReportDraft(
+        officer_id=user.id,
+        report_id=report.id,
+        started_at=report.occurred_at,
+        content=_content_of_report(report),
+    )
+    session.add(draft)
+    await session.flush()
+    await audit.record(session, user, "draft.started", "draft", draft.id, report=report.id)
+    return draft
+
+
+def _save(draft: ReportDraft, content: dict[str, Any]) -> None:
+    # A new object, so the JSON column is seen as changed.
+    draft.content = content
+    draft.updated_at = utcnow()
+
+
+async def _set(
+    session: AsyncSession, user: User, draft_id: int, target: Target, value: Any
+) -> ReportDraft:
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    content = copy.deepcopy(draft.content)
+    values = values_of(content, target.section, target.entry)
+    if value is None:
+        values.pop(target.key, None)
+    else:
+        values[target.key] = value
+    _save(draft, content)
+    await session.flush()
+    return draft
+
+
+async def answer_text(
+    session: AsyncSession,
+    user: User,
+    draft_id: int,
+    target: Target,
+    text: str,
+    sent_at: datetime,
+    timezone: ZoneInfo,
+) -> ReportDraft:
+    """A typed answer, checked by its field's kind; InvalidInput says why it was refused."""
+    spec = field_of(target.section, target.key)
+    value = await _typed_value(session, spec, text, sent_at, timezone)
+    return await _set(session, user, draft_id, target, value)
+
+
+async def _typed_value(
+    session: AsyncSession, spec: Field, text: str, sent_at: datetime, timezone: ZoneInfo
+) -> Any:
+    match spec.kind:
+        case Kind.TEXT | Kind.LONG_TEXT:
+            return check_text(spec, text)
+        case Kind.SERIAL:
+            return {"text": check_text(spec, text)}
+        case Kind.COUNT:
+            return check_count(spec, text)
+        case Kind.WEIGHT:
+            return check_weight(spec, text)
+        case Kind.YEAR:
+            return check_year(spec, text, sent_at.astimezone(timezone))
+        case Kind.DATE:
+            return check_date(spec, text, sent_at, timezone)
+        case Kind.DATETIME:
+            return check_datetime(spec, text, sent_at, timezone)
+        case Kind.COUNTRY:
+            return check_country(spec, text)
+        case Kind.COUNTRIES:
+            return check_countries(spec, text)
+        case Kind.PLACE:
+            coordinates = typed_coordinates(text)
+            if coordinates is not None:
+                return {"latitude": coordinates[0], "longitude": coordinates[1]}
+            return {"text": check_text(spec, text)}
+    # Choices and yes/no are answered with buttons: typing them is not understood.
+    raise InvalidInput(spec.kind, "use_buttons")
+
+
+def _chosen_value(spec: Field, code: str, draft: ReportDraft) -> Any:
+    if spec.kind is Kind.CHOICE and code in spec.choices:
+        return code
+    if spec.kind is Kind.YES_NO and code in ("yes", "no"):
+        return code == "yes"
+    if spec.kind is Kind.SERIAL and code in spec.choices:
+        return {"state": code}
+    if spec.kind is Kind.COUNTRY and (
+        code in country_codes() or (code == UNKNOWN and spec.allows_unknown)
+    ):
+        return code
+    if spec.kind is Kind.TEXT and code == UNKNOWN and spec.allows_unknown:
+        return UNKNOWN
+    if spec.kind is Kind.DATETIME and code == "started":
+        return draft.started_at.isoformat()
+    raise InvalidInput("choice", "stale")
+
+
+async def answer_choice(
+    session: AsyncSession, user: User, draft_id: int, target: Target, code: str
+) -> ReportDraft:
+    """A button's answer; a button of an older question is refused, not misapplied."""
+    spec = field_of(target.section, target.key)
+    draft = await get_draft(session, user, draft_id)
+    return await _set(session, user, draft_id, target, _chosen_value(spec, code, draft))
+
+
+async def answer_place_unit(
+    session: AsyncSession, user: User, draft_id: int, unit_id: int
+) -> ReportDraft:
+    unit = await _crossing_point_of(session, user, unit_id)
+    return await _set(
+        session, user, draft_id, Target(Section.INCIDENT, "place"), {"unit_id": unit.id}
+    )
+
+
+async def _crossing_point_of(session: AsyncSession, user: User, unit_id: int) -> Unit:
+    unit = await get_unit(session, unit_id)
+    if user.unit_id is None or unit.id not in await subtree_ids(session, user.unit_id):
+        raise AccessDenied()
+    return unit
+
+
+async def answer_location(
+    session: AsyncSession, user: User, draft_id: int, latitude: float, longitude: float
+) -> ReportDraft:
+    latitude, longitude = check_coordinates(latitude, longitude)
+    place = {"latitude": latitude, "longitude": longitude}
+    return await _set(session, user, draft_id, Target(Section.INCIDENT, "place"), place)
+
+
+async def clear_answer(
+    session: AsyncSession, user: User, draft_id: int, target: Target
+) -> ReportDraft:
+    if field_of(target.section, target.key).required:
+        raise InvalidInput("field", "required")
+    return await _set(session, user, draft_id, target, None)
+
+
+async def add_entry(
+    session: AsyncSession, user: User, draft_id: int, section: Section, first: Values
+) -> tuple[ReportDraft, int]:
+    """A new item or person, numbered within the draft; `first` holds e.g. an item's kind."""
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    content = copy.deepcopy(draft.content)
+    entries = content[ENTRY_LISTS[section]]
+    if len(entries) >= ENTRIES_PER_LIST:
+        raise InvalidInput(section.value, "too_many")
+    entry_id = content["next"]
+    content["next"] += 1
+    entries.append({"id": entry_id, **first})
+    _save(draft, content)
+    await session.flush()
+    return draft, entry_id
+
+
+async def remove_entry(
+    session: AsyncSession, user: User, draft_id: int, section: Section, entry: int
+) -> ReportDraft:
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    content = copy.deepcopy(draft.content)
+    values_of(content, section, entry)
+    content[ENTRY_LISTS[section]] = [
+        values for values in content[ENTRY_LISTS[section]] if values["id"] != entry
+    ]
+    if section is Section.ITEM:
+        # The item's photos stay with the report: evidence is not thrown away with a typo.
+        for photo in content["photos"]:
+            if photo.get("item") == entry:
+                photo["item"] = None
+    _save(draft, content)
+    await session.flush()
+    return draft
+
+
+async def add_photo(
+    session: AsyncSession,
+    user: User,
+    draft_id: int,
+    file_id: str,
+    file_unique_id: str,
+    item: int | None,
+) -> int:
+    """Attach a photo to the draft (to one of its items, or to the whole report)."""
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    content = copy.deepcopy(draft.content)
+    if item is not None:
+        values_of(content, Section.ITEM, item)
+    photos = content["photos"]
+    if len(photos) >= PHOTOS_PER_DRAFT:
+        raise InvalidInput("photos", "too_many")
+    if not any(photo["file_unique_id"] == file_unique_id for photo in photos):
+        photos.append({"file_id": file_id, "file_unique_id": file_unique_id, "item": item})
+    _save(draft, content)
+    await session.flush()
+    return sum(1 for photo in photos if photo["item"] == item)
+
+
+async def discard(session: AsyncSession, user: User, draft_id: int) -> None:
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    await audit.record(session, user, "draft.discarded", "draft", draft.id, report=draft.report_id)
+    await session.execute(delete(ReportDraft).where(ReportDraft.id == draft.id))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A mandatory field not answered yet: what blocks submission."""
+
+    target: Target
+    number: int = 0
+
+
+def gaps(content: dict[str, Any]) -> list[Gap]:
+    found = [
+        Gap(Target(section, spec.key))
+        for section in (Section.INCIDENT, Section.CONVEYANCE)
+        for spec in missing(section, content[section.value])
+    ]
+    for section in REPEATED:
+        for number, values in enumerate(content[ENTRY_LISTS[section]], start=1):
+            found += [
+                Gap(Target(section, spec.key, values["id"]), number)
+                for spec in missing(section, values)
+            ]
+    if not content["items"]:
+        found.append(Gap(Target(Section.ITEM, "kind")))
+    return found
+
+
+def _details(content: dict[str, Any]) -> dict[str, Any]:
+    incident = kept(Section.INCIDENT, content["incident"])
+    details: dict[str, Any] = {
+        "incident": {key: value for key, value in incident.items() if key not in COLUMN_FIELDS},
+        "conveyance": kept(Section.CONVEYANCE, content["conveyance"]),
+    }
+    for section in REPEATED:
+        details[ENTRY_LISTS[section]] = [
+            {"number": number, **kept(section, values)}
+            for number, values in enumerate(content[ENTRY_LISTS[section]], start=1)
+        ]
+    return details
+
+
+def _estimate(items: list[Values]) -> ItemEstimate:
+    total = sum(values.get("quantity") or 0 for values in items)
+    if total <= 0:
+        return ItemEstimate.UNKNOWN
+    if total == 1:
+        return ItemEstimate.ONE
+    if total <= 5:
+        return ItemEstimate.FEW
+    return ItemEstimate.SEVERAL if total <= 20 else ItemEstimate.MANY
+
+
+def _apply(report: SeizureReport, content: dict[str, Any]) -> None:
+    incident = content["incident"]
+    report.category = FoundCategory(incident["category"])
+    report.occurred_at = validate_occurred_at(datetime.fromisoformat(incident["occurred_at"]))
+    report.anyone_in_danger = bool(incident["anyone_in_danger"])
+    place = incident["place"]
+    report.place_unit_id = place.get("unit_id")
+    report.place_text = place.get("text")
+    report.latitude, report.longitude = place.get("latitude"), place.get("longitude")
+    report.details = _details(content)
+    report.item_estimate = _estimate(report.details["items"])
+    report.urgent = (
+        report.anyone_in_danger
+        or report.category is FoundCategory.EXPLOSIVES
+        or any(item.get("kind") == "explosive" for item in report.details["items"])
+    )
+    report.complete = True
+
+
+class Incomplete(InvalidInput):
+    """Mandatory fields are missing; they are named so the officer can go straight to them."""
+
+    def __init__(self, found: list[Gap]) -> None:
+        super().__init__("report", "incomplete")
+        self.gaps = found
+
+
+async def submit(
+    session: AsyncSession, user: User, draft_id: int, timezone: ZoneInfo
+) -> SeizureReport:
+    """File the draft: a new numbered report, or a new revision of the report it completes.
+    The draft is gone afterwards; its content is frozen in the revision."""
+    require_active(user)
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    content = draft.content
+    if found := gaps(content):
+        raise Incomplete(found)
+    if draft.report_id is None:
+        if user.unit_id is None:
+            raise InvalidInput("unit", "missing")
+        unit = await get_unit(session, user.unit_id)
+        report = SeizureReport(unit_id=unit.id, officer_id=user.id, submitted_at=utcnow())
+        _apply(report, content)
+        report.number = await next_number(session, unit, utcnow().astimezone(timezone).year)
+        session.add(report)
+        action = "report.submitted"
+    else:
+        report = await get_own_report(session, user, draft.report_id)
+        if report.status not in COMPLETABLE:
+            raise InvalidInput("report", "not_open")
+        _apply(report, content)
+        action = "report.completed"
+    report.status = ReportStatus.SUBMITTED
+    # The full report is what supervisors now acknowledge, even if they saw the quick log.
+    report.acknowledged_by_id = report.acknowledged_at = None
+    report.returned_by_id = report.return_comment = None
+    await session.flush()
+    new_photos = [
+        (photo["file_id"], photo["file_unique_id"], _item_number(content, photo["item"]))
+        for photo in content["photos"]
+    ]
+    await attach_photos(session, report, new_photos)
+    revision = await freeze(session, report, user)
+    await session.execute(delete(ReportDraft).where(ReportDraft.id == draft.id))
+    await enqueue_report_filed(session, report)
+    await audit.record(
+        session,
+        user,
+        action,
+        "report",
+        report.id,
+        number=report.number,
+        revision=revision.revision,
+        digest=revision.digest,
+    )
+    return report
+
+
+def _item_number(content: dict[str, Any], item: int | None) -> int | None:
+    for number, values in enumerate(content["items"], start=1):
+        if values["id"] == item:
+            return number
+    return None

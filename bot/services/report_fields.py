@@ -1,0 +1,576 @@
+"""The structured seizure report as data: every field, where it applies, and how an answer is
+checked. One engine walks, edits and validates all of it (see `bot.services.drafts`); the
+words people read are in `handlers/report_texts.py`.
+
+Fields follow `shared/domain/report-fields.md` (UNODC IAFQ, ITI, iARMS). Values are JSON: codes
+for enumerations, ISO 3166 codes for countries, ISO 8601 for dates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+
+from bot.db.models import FoundCategory
+from bot.services.errors import InvalidInput
+
+Values = dict[str, Any]
+
+
+class Kind(StrEnum):
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    SERIAL = "serial"
+    COUNT = "count"
+    WEIGHT = "weight"
+    YEAR = "year"
+    DATETIME = "datetime"
+    DATE = "date"
+    COUNTRY = "country"
+    COUNTRIES = "countries"
+    PLACE = "place"
+
+
+class Section(StrEnum):
+    INCIDENT = "incident"
+    CONVEYANCE = "conveyance"
+    ITEM = "item"
+    PERSON = "person"
+
+
+class ItemKind(StrEnum):
+    FIREARM = "firearm"
+    PART = "part"
+    AMMUNITION = "ammunition"
+    EXPLOSIVE = "explosive"
+
+
+SERIAL_STATES = ("none", "obliterated", "partly_obliterated")
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    shortest: int = 1
+    longest: int = 200
+    minimum: int = 1
+    # Whether the field is asked at all, given what is already answered (an item's kind, a
+    # previous choice): fields that do not apply are neither asked nor kept.
+    applies: Callable[[Values], bool] = lambda values: True
+    allows_unknown: bool = False
+
+
+def _for_kinds(*kinds: ItemKind) -> Callable[[Values], bool]:
+    codes = {kind.value for kind in kinds}
+    return lambda values: values.get("kind") in codes
+
+
+def _when(key: str, *codes: Any) -> Callable[[Values], bool]:
+    return lambda values: values.get(key) in codes
+
+
+def _answered_other_than(key: str, *codes: Any) -> Callable[[Values], bool]:
+    return lambda values: values.get(key) is not None and values.get(key) not in codes
+
+
+INCIDENT_FIELDS = (
+    Field("category", Kind.CHOICE, tuple(c.value for c in FoundCategory), required=True),
+    Field("occurred_at", Kind.DATETIME, required=True),
+    Field("place", Kind.PLACE, required=True, shortest=2),
+    Field("anyone_in_danger", Kind.YES_NO, required=True),
+    Field("danger_details", Kind.TEXT, longest=500, applies=_when("anyone_in_danger", True)),
+    Field(
+        "location_type",
+        Kind.CHOICE,
+        ("bcp_road", "bcp_rail", "bcp_air", "green_border", "inland", "other"),
+        required=True,
+    ),
+    Field("direction", Kind.CHOICE, ("entry", "exit", "not_applicable"), required=True),
+    Field(
+        "detection_method",
+        Kind.CHOICE,
+        (
+            "routine_check",
+            "risk_profiling",
+            "x_ray_scanner",
+            "detector_dog",
+            "intelligence",
+            "tip_off",
+            "physical_search",
+            "other",
+        ),
+        required=True,
+    ),
+    Field(
+        "concealment",
+        Kind.CHOICE,
+        (
+            "none",
+            "luggage",
+            "on_body",
+            "vehicle_compartment",
+            "vehicle_fuel_tank",
+            "vehicle_spare_wheel",
+            "cargo",
+            "postal_parcel",
+            "animal_pack",
+            "other",
+        ),
+        required=True,
+    ),
+    Field(
+        "concealment_details",
+        Kind.TEXT,
+        longest=500,
+        applies=_answered_other_than("concealment", "none"),
+    ),
+    Field(
+        "context",
+        Kind.CHOICE,
+        ("trafficking", "illegal_possession", "linked_to_other_crime", "abandoned_found", "other"),
+        required=True,
+    ),
+    Field("route_departure", Kind.COUNTRY, allows_unknown=True),
+    Field("route_transit", Kind.COUNTRIES),
+    Field("route_destination", Kind.COUNTRY, allows_unknown=True),
+    Field("persons_count", Kind.COUNT, minimum=0),
+    Field("legal_basis", Kind.TEXT, shortest=3, longest=500),
+    Field("narrative", Kind.LONG_TEXT, required=True, shortest=10, longest=4000),
+)
+
+_VEHICLE = _answered_other_than("conveyance_type", "pedestrian", "animal")
+CONVEYANCE_FIELDS = (
+    Field(
+        "conveyance_type",
+        Kind.CHOICE,
+        ("car", "truck", "bus", "train", "aircraft", "pedestrian", "animal", "other"),
+    ),
+    Field("vehicle_make", Kind.TEXT, longest=100, applies=_VEHICLE),
+    Field("vehicle_model", Kind.TEXT, longest=100, applies=_VEHICLE),
+    Field("registration_plate", Kind.SERIAL, longest=20, applies=_VEHICLE),
+    Field("registration_country", Kind.COUNTRY, applies=_VEHICLE, allows_unknown=True),
+    Field("vin", Kind.SERIAL, longest=32, applies=_VEHICLE),
+)
+
+FIREARM_TYPES = (
+    "revolver",
+    "pistol",
+    "rifle_carbine",
+    "shotgun",
+    "submachine_gun",
+    "assault_rifle",
+    "light_machine_gun",
+    "heavy_machine_gun",
+    "grenade_launcher",
+    "portable_anti_aircraft_gun",
+    "portable_anti_tank_gun",
+    "recoilless_rifle",
+    "anti_tank_launcher",
+    "manpads",
+    "mortar_under_100mm",
+    "other",
+)
+PART_TYPES = (
+    "barrel",
+    "frame_receiver",
+    "slide",
+    "bolt",
+    "cylinder",
+    "magazine",
+    "suppressor",
+    "sight",
+    "other",
+)
+AMMUNITION_TYPES = (
+    "ball",
+    "tracer",
+    "armour_piercing",
+    "incendiary",
+    "blank",
+    "shotgun_shell",
+    "other",
+)
+EXPLOSIVE_KINDS = (
+    "hand_grenade",
+    "landmine",
+    "mortar_bomb",
+    "artillery_shell",
+    "rocket",
+    "detonator",
+    "detonating_cord",
+    "military_explosive",
+    "commercial_explosive",
+    "ied",
+    "fuze",
+    "other",
+)
+_FIREARM = _for_kinds(ItemKind.FIREARM)
+_WEAPON_OR_PART = _for_kinds(ItemKind.FIREARM, ItemKind.PART)
+_EXPLOSIVE = _for_kinds(ItemKind.EXPLOSIVE)
+
+
+def _and(*conditions: Callable[[Values], bool]) -> Callable[[Values], bool]:
+    return lambda values: all(condition(values) for condition in conditions)
+
+
+ITEM_FIELDS = (
+    Field("kind", Kind.CHOICE, tuple(k.value for k in ItemKind), required=True),
+    Field("firearm_type", Kind.CHOICE, FIREARM_TYPES, required=True, applies=_FIREARM),
+    Field("part_type", Kind.CHOICE, PART_TYPES, required=True, applies=_for_kinds(ItemKind.PART)),
+    Field(
+        "ammunition_type",
+        Kind.CHOICE,
+        AMMUNITION_TYPES,
+        required=True,
+        applies=_for_kinds(ItemKind.AMMUNITION),
+    ),
+    Field("explosive_kind", Kind.CHOICE, EXPLOSIVE_KINDS, required=True, applies=_EXPLOSIVE),
+    Field("quantity", Kind.COUNT, required=True),
+    Field("net_weight", Kind.WEIGHT, applies=_EXPLOSIVE),
+    Field("make", Kind.TEXT, longest=100, applies=_WEAPON_OR_PART, allows_unknown=True),
+    Field("model", Kind.TEXT, longest=100, applies=_WEAPON_OR_PART),
+    Field(
+        "calibre",
+        Kind.TEXT,
+        longest=50,
+        applies=_for_kinds(ItemKind.FIREARM, ItemKind.PART, ItemKind.AMMUNITION),
+        required=True,
+    ),
+    Field(
+        "serial_number",
+        Kind.SERIAL,
+        SERIAL_STATES,
+        required=True,
+        longest=64,
+        applies=_WEAPON_OR_PART,
+    ),
+    Field(
+        "markings",
+        Kind.TEXT,
+        longest=500,
+        applies=_for_kinds(ItemKind.FIREARM, ItemKind.PART, ItemKind.EXPLOSIVE),
+    ),
+    Field("headstamp", Kind.TEXT, longest=100, applies=_for_kinds(ItemKind.AMMUNITION)),
+    Field(
+        "lot_number",
+        Kind.SERIAL,
+        longest=64,
+        applies=_for_kinds(ItemKind.AMMUNITION, ItemKind.EXPLOSIVE),
+    ),
+    Field("packaging", Kind.TEXT, longest=200, applies=_for_kinds(ItemKind.AMMUNITION)),
+    Field("country_of_manufacture", Kind.COUNTRY, applies=_WEAPON_OR_PART, allows_unknown=True),
+    Field("import_marking_country", Kind.COUNTRY, applies=_FIREARM),
+    Field(
+        "import_marking_year",
+        Kind.YEAR,
+        applies=_and(_FIREARM, _answered_other_than("import_marking_country")),
+    ),
+    Field(
+        "marking_status",
+        Kind.CHOICE,
+        ("marked", "unmarked", "obliterated", "altered"),
+        applies=_FIREARM,
+    ),
+    Field("state_when_found", Kind.CHOICE, ("loaded", "unloaded", UNKNOWN), applies=_FIREARM),
+    Field("magazines", Kind.COUNT, minimum=0, applies=_FIREARM),
+    Field(
+        "magazine_capacity",
+        Kind.COUNT,
+        applies=_and(_FIREARM, lambda values: (values.get("magazines") or 0) > 0),
+    ),
+    Field("iarms_check", Kind.CHOICE, ("not_checked", "no_hit", "hit"), applies=_FIREARM),
+    Field(
+        "iarms_details", Kind.TEXT, longest=500, applies=_and(_FIREARM, _when("iarms_check", "hit"))
+    ),
+    Field("tracing", Kind.CHOICE, ("not_needed", "sent", "answered"), applies=_FIREARM),
+    Field("tracing_date", Kind.DATE, applies=_and(_FIREARM, _when("tracing", "sent", "answered"))),
+    Field(
+        "condition",
+        Kind.CHOICE,
+        ("working", "damaged", "converted", "reactivated", "modified", "craft_made", UNKNOWN),
+    ),
+    Field("disposal_team", Kind.TEXT, longest=200, applies=_EXPLOSIVE),
+    Field(
+        "disposal_time",
+        Kind.DATETIME,
+        applies=_and(_EXPLOSIVE, _answered_other_than("disposal_team")),
+    ),
+    Field("destroyed_in_place", Kind.YES_NO, applies=_EXPLOSIVE),
+    Field("storage_location", Kind.TEXT, longest=200),
+    Field("notes", Kind.LONG_TEXT, longest=1000),
+)
+
+_HAS_DOCUMENT = _answered_other_than("document_type")
+PERSON_FIELDS = (
+    Field(
+        "role",
+        Kind.CHOICE,
+        ("driver", "passenger", "owner", "sender", "recipient", "other"),
+        required=True,
+    ),
+    Field("name", Kind.TEXT, shortest=2, longest=200),
+    Field("birth_date", Kind.DATE),
+    Field("gender", Kind.CHOICE, ("male", "female", UNKNOWN)),
+    Field("nationality", Kind.COUNTRY, allows_unknown=True),
+    Field("document_type", Kind.CHOICE, ("passport", "id_card", "driving_licence", "other")),
+    Field("document_number", Kind.SERIAL, longest=40, applies=_HAS_DOCUMENT),
+    Field("document_country", Kind.COUNTRY, applies=_HAS_DOCUMENT),
+    Field("detained", Kind.YES_NO),
+)
+
+FIELDS: dict[Section, tuple[Field, ...]] = {
+    Section.INCIDENT: INCIDENT_FIELDS,
+    Section.CONVEYANCE: CONVEYANCE_FIELDS,
+    Section.ITEM: ITEM_FIELDS,
+    Section.PERSON: PERSON_FIELDS,
+}
+# Sections of which a report holds several, each entry numbered within the report.
+REPEATED = (Section.ITEM, Section.PERSON)
+
+
+def field_of(section: Section, key: str) -> Field:
+    for spec in FIELDS[section]:
+        if spec.key == key:
+            return spec
+    raise InvalidInput("field", "unknown")
+
+
+def applicable(section: Section, values: Values) -> Iterator[Field]:
+    return (spec for spec in FIELDS[section] if spec.applies(values))
+
+
+def missing(section: Section, values: Values) -> list[Field]:
+    return [
+        spec
+        for spec in applicable(section, values)
+        if spec.required and values.get(spec.key) is None
+    ]
+
+
+def kept(section: Section, values: Values) -> Values:
+    """Only the answers of fields that apply: changing an item's kind drops the old kind's."""
+    keys = {spec.key for spec in applicable(section, values)}
+    return {key: value for key, value in values.items() if key in keys and value is not None}
+
+
+# --- checking typed answers -------------------------------------------------------------------
+
+# What "now" may be ahead of the officer's phone: clocks differ by a little.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+EARLIEST_YEAR = 1900
+COUNT_MAXIMUM = 1_000_000
+WEIGHT_MAXIMUM_KG = Decimal(100_000)
+_DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%y")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_WEIGHT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(kg|кг|g|г|gr|гр)?\.?$", re.IGNORECASE)
+_COORDINATES = re.compile(r"^(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)$")
+
+
+def check_text(spec: Field, text: str) -> str:
+    if spec.kind is Kind.LONG_TEXT:
+        # Paragraphs of a narrative are kept as written.
+        cleaned = text.strip()
+    elif spec.kind is Kind.SERIAL:
+        # Exactly as marked: letters, digits, dashes and inner spaces are evidence.
+        cleaned = text.strip()
+        if not any(character.isalnum() for character in cleaned):
+            raise InvalidInput(spec.kind, "no_characters")
+    else:
+        cleaned = " ".join(text.split())
+    if len(cleaned) < spec.shortest:
+        raise InvalidInput(spec.kind, "too_short")
+    if len(cleaned) > spec.longest:
+        raise InvalidInput(spec.kind, "too_long")
+    return cleaned
+
+
+def check_count(spec: Field, text: str) -> int:
+    digits = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if not digits.lstrip("-").isdigit():
+        raise InvalidInput(spec.kind, "not_a_number")
+    value = int(digits)
+    if value < spec.minimum:
+        raise InvalidInput(spec.kind, "too_small")
+    if value > COUNT_MAXIMUM:
+        raise InvalidInput(spec.kind, "too_large")
+    return value
+
+
+def check_weight(spec: Field, text: str) -> float:
+    """Kilograms, from "2,5", "2.5 kg", "500 g" or "500 г"."""
+    match = _WEIGHT.match(text.strip())
+    if match is None:
+        raise InvalidInput(spec.kind, "not_a_weight")
+    try:
+        amount = Decimal(match.group(1).replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(spec.kind, "not_a_weight") from None
+    unit = (match.group(2) or "kg").lower()
+    kilograms = amount if unit in ("kg", "кг") else amount / 1000
+    if kilograms <= 0:
+        raise InvalidInput(spec.kind, "too_small")
+    if kilograms > WEIGHT_MAXIMUM_KG:
+        raise InvalidInput(spec.kind, "too_large")
+    return float(round(kilograms, 3))
+
+
+def check_year(spec: Field, text: str, now: datetime) -> int:
+    if not text.strip().isdigit() or len(text.strip()) != 4:
+        raise InvalidInput(spec.kind, "format")
+    year = int(text.strip())
+    if year < 1800:
+        raise InvalidInput(spec.kind, "too_early")
+    if year > now.year:
+        raise InvalidInput(spec.kind, "in_future")
+    return year
+
+
+def _parse_date(text: str) -> date | None:
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_time(text: str) -> time | None:
+    match = _TIME.match(text)
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def check_date(spec: Field, text: str, now: datetime, timezone: ZoneInfo) -> str:
+    day = _parse_date(text.strip())
+    if day is None:
+        raise InvalidInput(spec.kind, "format")
+    if day > now.astimezone(timezone).date():
+        raise InvalidInput(spec.kind, "in_future")
+    if day.year < EARLIEST_YEAR:
+        raise InvalidInput(spec.kind, "too_early")
+    return day.isoformat()
+
+
+def check_datetime(spec: Field, text: str, now: datetime, timezone: ZoneInfo) -> str:
+    """A local date and time in one of the forms people write ("29.11.2026 14:30",
+    "2026-11-29 14:30", "14:30" for today), not after `now`, stored in UTC."""
+    words = text.strip().replace("T", " ").replace(",", " ").split()
+    local_now = now.astimezone(timezone)
+    if len(words) == 1 and (only_time := _parse_time(words[0])) is not None:
+        day, moment = local_now.date(), only_time
+    elif len(words) == 2:
+        day, moment = _parse_date(words[0]), _parse_time(words[1])  # type: ignore[assignment]
+        if day is None or moment is None:
+            raise InvalidInput(spec.kind, "format")
+    elif len(words) == 1 and _parse_date(words[0]) is not None:
+        raise InvalidInput(spec.kind, "no_time")
+    else:
+        raise InvalidInput(spec.kind, "format")
+    value = datetime.combine(day, moment, tzinfo=timezone)
+    if value > now + CLOCK_TOLERANCE:
+        raise InvalidInput(spec.kind, "in_future")
+    if value.year < EARLIEST_YEAR:
+        raise InvalidInput(spec.kind, "too_early")
+    return value.astimezone(UTC).isoformat()
+
+
+def check_coordinates(latitude: float, longitude: float) -> tuple[float, float]:
+    if not -90 <= latitude <= 90 or not -180 <= longitude <= 180:
+        raise InvalidInput("location", "out_of_range")
+    return latitude, longitude
+
+
+def typed_coordinates(text: str) -> tuple[float, float] | None:
+    """ "42.8746, 74.5698" typed or pasted from a map; None when the text is not a pair."""
+    match = _COORDINATES.match(text.strip())
+    if match is None:
+        return None
+    latitude, longitude = (float(group.replace(",", ".")) for group in match.groups())
+    return check_coordinates(latitude, longitude)
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+COUNTRY_LANGUAGES = ("ky", "ru", "en")
+# Offered as buttons: Kyrgyzstan, its neighbours, and the routes most seen at its borders.
+NEARBY_COUNTRIES = ("KG", "KZ", "UZ", "TJ", "CN", "AF", "RU", "TR")
+
+
+def _country_names() -> dict[str, set[str]]:
+    names: dict[str, set[str]] = {}
+    for language in COUNTRY_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO"):
+                names.setdefault(code, set()).add(name.casefold())
+    return names
+
+
+_COUNTRY_NAMES = _country_names()
+
+
+def country_codes() -> frozenset[str]:
+    return frozenset(_COUNTRY_NAMES)
+
+
+def find_countries(text: str) -> list[str]:
+    """ISO codes whose name in Kyrgyz, Russian or English is the text, or begins with it."""
+    wanted = " ".join(text.split()).casefold()
+    if len(wanted) == 2 and wanted.upper() in _COUNTRY_NAMES:
+        return [wanted.upper()]
+    exact = [code for code, names in _COUNTRY_NAMES.items() if wanted in names]
+    if exact or len(wanted) < 3:
+        return sorted(exact)
+    return sorted(
+        code
+        for code, names in _COUNTRY_NAMES.items()
+        if any(name.startswith(wanted) for name in names)
+    )
+
+
+def check_country(spec: Field, text: str) -> str:
+    found = find_countries(text)
+    if not found:
+        raise InvalidInput(spec.kind, "unknown_country")
+    if len(found) > 1:
+        raise AmbiguousCountry(found)
+    return found[0]
+
+
+def check_countries(spec: Field, text: str) -> list[str]:
+    parts = [part for part in re.split(r"[,;\n]", text) if part.strip()]
+    if not parts:
+        raise InvalidInput(spec.kind, "unknown_country")
+    codes: list[str] = []
+    for part in parts:
+        found = find_countries(part)
+        if len(found) != 1:
+            raise InvalidInput(spec.kind, "unknown_country")
+        if found[0] not in codes:
+            codes.append(found[0])
+    return codes
+
+
+class AmbiguousCountry(InvalidInput):
+    """Several countries match what was typed: the officer picks one of them."""
+
+    def __init__(self, candidates: list[str]) -> None:
+        super().__init__(Kind.COUNTRY, "ambiguous")
+        self.candidates = candidates

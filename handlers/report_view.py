@@ -1,0 +1,133 @@
+"""What a submitted full report says, for its officer and its supervisors: details, each item,
+its photos and its whole narrative."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import ReportPhoto, SeizureReport, User, UserStatus
+from bot.i18n import language_of
+from bot.services import reports
+from bot.services.errors import NotFound
+from bot.services.report_fields import Section
+from handlers import report_texts
+from handlers.callbacks import ReportItemView, ReportMedia, ReportOpen
+from handlers.filters import HasStatus
+from handlers.report_texts import quote, section_title
+from handlers.ui import show
+
+NARRATIVE, PHOTOS = "narrative", "photos"
+
+
+def detail_lines(report: SeizureReport, language: str, settings: Settings) -> list[str]:
+    """The full report's fields beyond the quick log's, and one line per item and person."""
+    details = report.details
+    lines = report_texts.section_lines(
+        Section.INCIDENT, details.get("incident", {}), language, settings.tz, {}, answered_only=True
+    )
+    conveyance = report_texts.section_lines(
+        Section.CONVEYANCE, details.get("conveyance", {}), language, settings.tz, {}, True
+    )
+    if conveyance:
+        lines += [section_title(Section.CONVEYANCE), *conveyance]
+    for section, key, heading in (
+        (Section.ITEM, "items", _("📦 Items: {count}")),
+        (Section.PERSON, "persons", _("👤 Persons: {count}")),
+    ):
+        entries = details.get(key, [])
+        if entries:
+            lines.append(heading.format(count=len(entries)))
+            lines += [
+                quote(report_texts.entry_summary(section, values, values["number"], language))
+                for values in entries
+            ]
+    return lines
+
+
+def detail_buttons(
+    report: SeizureReport, builder: InlineKeyboardBuilder, photos: int, language: str
+) -> None:
+    for values in report.details.get("items", []):
+        summary = report_texts.entry_summary(Section.ITEM, values, values["number"], language)
+        builder.button(
+            text=("📦 " + summary)[:60],
+            callback_data=ReportItemView(report=report.id, number=values["number"]),
+        )
+    narrative = report.details.get("incident", {}).get("narrative", "")
+    if len(narrative) > report_texts.PREVIEW_LENGTH:
+        builder.button(
+            text=_("📄 Whole narrative"),
+            callback_data=ReportMedia(report=report.id, what=NARRATIVE),
+        )
+    if photos:
+        builder.button(
+            text=_("📷 Show photos ({count})").format(count=photos),
+            callback_data=ReportMedia(report=report.id, what=PHOTOS),
+        )
+
+
+async def item_view(
+    callback: CallbackQuery,
+    callback_data: ReportItemView,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    report = await reports.get_report_for(session, user, callback_data.report)
+    language = language_of(user, settings.default_language)
+    items = {values["number"]: values for values in report.details.get("items", [])}
+    if callback_data.number not in items:
+        raise NotFound("item")
+    values = items[callback_data.number]
+    photos = await _photos(session, report, callback_data.number)
+    lines = [
+        f"<b>{report.number} · {section_title(Section.ITEM, callback_data.number)}</b>",
+        *report_texts.section_lines(Section.ITEM, values, language, settings.tz, {}, True),
+        _("📷 Photos of this item: {count}").format(count=len(photos)),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("« Back"), callback_data=ReportOpen(report=report.id))
+    await show(callback, "\n".join(lines), builder.as_markup())
+
+
+async def _photos(
+    session: AsyncSession, report: SeizureReport, item: int | None = None
+) -> list[ReportPhoto]:
+    query = select(ReportPhoto).where(ReportPhoto.report_id == report.id)
+    if item is not None:
+        query = query.where(ReportPhoto.item_number == item)
+    return list((await session.scalars(query.order_by(ReportPhoto.id))).all())
+
+
+async def send_media(
+    callback: CallbackQuery,
+    callback_data: ReportMedia,
+    user: User,
+    session: AsyncSession,
+) -> None:
+    report = await reports.get_report_for(session, user, callback_data.report)
+    chat_id = callback.from_user.id
+    if callback_data.what == NARRATIVE:
+        narrative = report.details.get("incident", {}).get("narrative", "")
+        heading = _("<b>{number}</b> · narrative").format(number=report.number)
+        await callback.bot.send_message(chat_id, f"{heading}\n{quote(narrative)}")  # type: ignore[union-attr]
+        return
+    for photo in await _photos(session, report):
+        caption = str(report.number)
+        if photo.item_number:
+            caption += " · " + section_title(Section.ITEM, photo.item_number)
+        await callback.bot.send_photo(chat_id, photo.file_id, caption=caption)  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name="report_view")
+    router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
+    router.callback_query.register(item_view, ReportItemView.filter())
+    router.callback_query.register(send_media, ReportMedia.filter())
+    return router
