@@ -256,7 +256,11 @@ async def question_screen(
         names = await unit_names(session, draft.content, language)
         lines.append(
             _("Now: {value}").format(
-                value=quote(report_texts.display_value(spec, current, language, settings.tz, names))
+                value=quote(
+                    report_texts.preview_of(
+                        report_texts.display_value(spec, current, language, settings.tz, names)
+                    )
+                )
             )
         )
     builder = InlineKeyboardBuilder()

@@ -310,6 +310,10 @@ def display_value(
 PREVIEW_LENGTH = 300
 
 
+def preview_of(shown: str) -> str:
+    return shown if len(shown) <= PREVIEW_LENGTH else shown[:PREVIEW_LENGTH].rstrip() + "…"
+
+
 def field_line(
     spec: Field,
     values: Values,
@@ -323,8 +327,8 @@ def field_line(
         shown = "❗" if spec.required else "—"
     else:
         shown = display_value(spec, value, language, timezone, unit_names)
-        if preview and len(shown) > PREVIEW_LENGTH:
-            shown = shown[:PREVIEW_LENGTH].rstrip() + "…"
+        if preview:
+            shown = preview_of(shown)
     return f"{field_label(spec.key)}: {quote(shown)}"
 
 

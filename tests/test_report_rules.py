@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db.models import ReportRevision, SeizureReport, utcnow
 from bot.services import drafts, users
 from bot.services.drafts import Incomplete, Target
-from bot.services.errors import InvalidInput
+from bot.services.errors import AccessDenied, InvalidInput
 from bot.services.report_fields import (
     AmbiguousCountry,
     Section,
@@ -215,9 +215,9 @@ async def test_another_officers_draft_cannot_be_read_or_changed(session_factory)
     async with session_factory() as session:
         stranger = await users.get_user(session, other)
         target = Target(Section.INCIDENT, "narrative")
-        with pytest.raises(drafts.AccessDenied):
+        with pytest.raises(AccessDenied):
             await drafts.answer_text(
                 session, stranger, draft_id, target, "Changed by someone else", utcnow(), BISHKEK
             )
-        with pytest.raises(drafts.AccessDenied):
+        with pytest.raises(AccessDenied):
             await drafts.submit(session, stranger, draft_id, ZoneInfo("Asia/Bishkek"))
