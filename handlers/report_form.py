@@ -12,8 +12,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -27,20 +25,17 @@ from bot.config import Settings
 from bot.db.models import ReportDraft, User, UserStatus, utcnow
 from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
-from bot.services import drafts, reports
-from bot.services.drafts import ENTRY_LISTS, Incomplete, Target, values_of
+from bot.services import drafts
+from bot.services.drafts import Incomplete, Target, values_of
 from bot.services.errors import InvalidInput
 from bot.services.report_fields import (
-    NEARBY_COUNTRIES,
     REPEATED,
-    UNKNOWN,
     AmbiguousCountry,
     Kind,
     Section,
     applicable,
     field_of,
 )
-from bot.services.units import get_unit
 from handlers import report_texts, texts
 from handlers.callbacks import (
     DraftAddEntry,
@@ -58,296 +53,21 @@ from handlers.callbacks import (
 )
 from handlers.filters import Answer, HasStatus, MenuButton
 from handlers.messages import input_problem
-from handlers.procedure_screens import quote
+from handlers.report_screens import (
+    CLEAR,
+    PLACE_UNIT,
+    SKIP,
+    Screen,
+    back_to_report,
+    drafts_screen,
+    entry_number,
+    question_screen,
+    review_screen,
+    section_screen,
+)
 from handlers.report_texts import answer_problem, field_label, section_title
 from handlers.states import QuickLogForm, ReportForm
 from handlers.ui import main_menu, show
-
-SKIP, CLEAR, PLACE_UNIT = "_skip", "_clear", "u"
-# What the review screen shows of the items and persons before "and N more".
-ENTRIES_SHOWN = 20
-MESSAGE_LIMIT = 4096
-
-Screen = tuple[str, InlineKeyboardMarkup]
-
-
-def fit(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
-    """Lines joined within Telegram's limit; the tail is cut at a line, never inside a tag."""
-    text = ""
-    for number, line in enumerate(lines):
-        candidate = f"{text}\n{line}" if text else line
-        if len(candidate) > limit - 40:
-            return text + "\n" + _("… and {count} more lines").format(count=len(lines) - number)
-        text = candidate
-    return text
-
-
-async def unit_names(session: AsyncSession, content: dict[str, Any], language: str) -> dict:
-    place = content["incident"].get("place") or {}
-    if "unit_id" not in place:
-        return {}
-    unit = await get_unit(session, place["unit_id"])
-    return {unit.id: unit.display_name(language)}
-
-
-def _heading(draft: ReportDraft, number: str | None) -> str:
-    if number:
-        return _("<b>Completing report No. {number}</b> (draft, saved)").format(number=number)
-    return _("<b>Full report</b> (draft, saved)")
-
-
-async def review_screen(
-    session: AsyncSession, user: User, settings: Settings, draft: ReportDraft
-) -> Screen:
-    language = language_of(user, settings.default_language)
-    content = draft.content
-    names = await unit_names(session, content, language)
-    number = None
-    if draft.report_id:
-        number = (await reports.get_own_report(session, user, draft.report_id)).number
-    lines = [_heading(draft, number), ""]
-    lines += report_texts.section_lines(
-        Section.INCIDENT, content["incident"], language, settings.tz, names
-    )
-    conveyance = report_texts.section_lines(
-        Section.CONVEYANCE, content["conveyance"], language, settings.tz, names, answered_only=True
-    )
-    if conveyance:
-        lines += ["", section_title(Section.CONVEYANCE), *conveyance]
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✏️ Incident details"),
-        callback_data=DraftSectionOpen(draft=draft.id, section=Section.INCIDENT),
-    )
-    builder.button(
-        text=str(report_texts.SECTION_TITLES[Section.CONVEYANCE]),
-        callback_data=DraftSectionOpen(draft=draft.id, section=Section.CONVEYANCE),
-    )
-    for section, heading in (
-        (Section.ITEM, _("📦 Items: {count}")),
-        (Section.PERSON, _("👤 Persons: {count}")),
-    ):
-        entries = content[ENTRY_LISTS[section]]
-        lines += ["", heading.format(count=len(entries))]
-        for number_in_report, values in enumerate(entries, start=1):
-            summary = report_texts.entry_summary(section, values, number_in_report, language)
-            if number_in_report <= ENTRIES_SHOWN:
-                lines.append(quote(summary))
-            builder.button(
-                text=summary[:60],
-                callback_data=DraftSectionOpen(draft=draft.id, section=section, entry=values["id"]),
-            )
-        if len(entries) > ENTRIES_SHOWN:
-            lines.append(_("… and {count} more").format(count=len(entries) - ENTRIES_SHOWN))
-    photos = content["photos"]
-    lines += ["", _("📷 Photos: {count}").format(count=len(photos))]
-    builder.button(
-        text=_("➕ Item"), callback_data=DraftAddEntry(draft=draft.id, section=Section.ITEM)
-    )
-    builder.button(
-        text=_("➕ Person"), callback_data=DraftAddEntry(draft=draft.id, section=Section.PERSON)
-    )
-    builder.button(text=_("📷 Add photos"), callback_data=DraftPhotos(draft=draft.id))
-    gaps = drafts.gaps(content)
-    if gaps:
-        lines += [
-            "",
-            _("❗ Still missing before it can be submitted: {count}").format(count=len(gaps)),
-        ]
-        first = gaps[0].target
-        if first.section is Section.ITEM and first.entry == 0:
-            builder.button(
-                text=_("▶️ Continue: add the first item"),
-                callback_data=DraftAddEntry(draft=draft.id, section=Section.ITEM),
-            )
-        else:
-            builder.button(
-                text=_("▶️ Continue: {field}").format(field=field_label(first.key))[:60],
-                callback_data=DraftAsk(
-                    draft=draft.id,
-                    section=first.section,
-                    key=first.key,
-                    entry=first.entry,
-                    walk=True,
-                ),
-            )
-    else:
-        builder.button(text=_("✅ Submit"), callback_data=DraftSubmit(draft=draft.id))
-    builder.button(text=_("🗑 Discard draft"), callback_data=DraftDiscard(draft=draft.id))
-    builder.button(text=_("🗂 My drafts"), callback_data=DraftsList())
-    entry_buttons = len(content["items"]) + len(content["persons"])
-    builder.adjust(2, *([1] * entry_buttons), 2, 1, 1, 2)
-    return fit(lines), builder.as_markup()
-
-
-async def section_screen(
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    draft: ReportDraft,
-    section: Section,
-    entry: int = 0,
-) -> Screen:
-    language = language_of(user, settings.default_language)
-    values = values_of(draft.content, section, entry)
-    names = await unit_names(session, draft.content, language)
-    number = _entry_number(draft.content, section, entry)
-    lines = [f"<b>{section_title(section, number)}</b>", ""]
-    lines += report_texts.section_lines(section, values, language, settings.tz, names)
-    builder = InlineKeyboardBuilder()
-    for spec in applicable(section, values):
-        builder.button(
-            text=("✏️ " + field_label(spec.key))[:60],
-            callback_data=DraftAsk(draft=draft.id, section=section, key=spec.key, entry=entry),
-        )
-    builder.adjust(2)
-    if section is Section.ITEM:
-        photos = sum(1 for photo in draft.content["photos"] if photo["item"] == entry)
-        lines.append(_("📷 Photos of this item: {count}").format(count=photos))
-        builder.row(
-            InlineKeyboardButton(
-                text=_("📷 Add photos of this item"),
-                callback_data=DraftPhotos(draft=draft.id, item=entry).pack(),
-            )
-        )
-    if section in REPEATED:
-        builder.row(
-            InlineKeyboardButton(
-                text=_("🗑 Remove"),
-                callback_data=DraftRemoveEntry(draft=draft.id, section=section, entry=entry).pack(),
-            )
-        )
-    builder.row(_back_to_report(draft))
-    return fit(lines), builder.as_markup()
-
-
-def _back_to_report(draft: ReportDraft) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=_("« Back to the report"), callback_data=DraftOpen(draft=draft.id).pack()
-    )
-
-
-def _entry_number(content: dict[str, Any], section: Section, entry: int) -> int:
-    if section not in REPEATED:
-        return 0
-    ids = [values["id"] for values in content[ENTRY_LISTS[section]]]
-    return ids.index(entry) + 1
-
-
-async def question_screen(
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    draft: ReportDraft,
-    target: Target,
-    walk: bool,
-    candidates: list[str] | None = None,
-) -> Screen:
-    language = language_of(user, settings.default_language)
-    spec = field_of(target.section, target.key)
-    values = values_of(draft.content, target.section, target.entry)
-    number = _entry_number(draft.content, target.section, target.entry)
-    lines = [
-        f"{section_title(target.section, number)} · <b>{quote(field_label(spec.key))}</b>",
-        report_texts.field_hint(spec, language),
-    ]
-    current = values.get(spec.key)
-    if current is not None:
-        names = await unit_names(session, draft.content, language)
-        lines.append(
-            _("Now: {value}").format(
-                value=quote(
-                    report_texts.preview_of(
-                        report_texts.display_value(spec, current, language, settings.tz, names)
-                    )
-                )
-            )
-        )
-    builder = InlineKeyboardBuilder()
-
-    def choice(label: str, code: str) -> None:
-        builder.button(
-            text=label[:60],
-            callback_data=DraftChoice(
-                draft=draft.id,
-                section=target.section,
-                key=target.key,
-                entry=target.entry,
-                code=code,
-                walk=walk,
-            ),
-        )
-
-    if candidates:
-        for code in candidates[:12]:
-            choice(report_texts.country_name(code, language), code)
-    elif spec.kind in (Kind.CHOICE, Kind.SERIAL):
-        for code in spec.choices:
-            choice(report_texts.choice_name(code), code)
-    elif spec.kind is Kind.YES_NO:
-        choice(_("Yes"), "yes")
-        choice(_("No"), "no")
-    elif spec.kind is Kind.COUNTRY:
-        for code in NEARBY_COUNTRIES:
-            choice(report_texts.country_name(code, language), code)
-    elif spec.kind is Kind.DATETIME and target.key == "occurred_at":
-        started = format_datetime(draft.started_at, language, settings.tz, length="short")
-        choice(_("🕒 {time} (when you began)").format(time=started), "started")
-    elif spec.kind is Kind.PLACE:
-        for point in (await reports.crossing_points_of(session, user))[:8]:
-            choice(point.display_name(language), f"{PLACE_UNIT}{point.id}")
-    if spec.allows_unknown and not candidates:
-        choice(report_texts.choice_name(UNKNOWN), UNKNOWN)
-    builder.adjust(2)
-    controls = InlineKeyboardBuilder()
-    if walk and not spec.required:
-        controls.button(
-            text=_("⏭ Skip"),
-            callback_data=DraftChoice(
-                draft=draft.id,
-                section=target.section,
-                key=target.key,
-                entry=target.entry,
-                code=SKIP,
-                walk=True,
-            ),
-        )
-    if not walk and not spec.required and current is not None:
-        choice_clear = DraftChoice(
-            draft=draft.id, section=target.section, key=target.key, entry=target.entry, code=CLEAR
-        )
-        controls.button(text=_("🧹 Clear"), callback_data=choice_clear)
-    controls.button(
-        text=_("« Back"),
-        callback_data=DraftSectionOpen(draft=draft.id, section=target.section, entry=target.entry),
-    )
-    builder.attach(controls)
-    return "\n".join(lines), builder.as_markup()
-
-
-async def drafts_screen(session: AsyncSession, user: User, settings: Settings) -> Screen:
-    language = language_of(user, settings.default_language)
-    found = await drafts.my_drafts(session, user)
-    builder = InlineKeyboardBuilder()
-    for draft in found:
-        incident = draft.content["incident"]
-        what = report_texts.choice_name(incident["category"]) if "category" in incident else "…"
-        saved = format_datetime(draft.updated_at, language, settings.tz, length="short")
-        if draft.report_id:
-            report = await reports.get_own_report(session, user, draft.report_id)
-            label = _("✏️ No. {number} · {what} · {saved}").format(
-                number=report.number, what=what, saved=saved
-            )
-        else:
-            label = _("📝 {what} · items: {count} · {saved}").format(
-                what=what, count=len(draft.content["items"]), saved=saved
-            )
-        builder.button(text=label[:60], callback_data=DraftOpen(draft=draft.id))
-    builder.adjust(1)
-    if not found:
-        return _("You have no drafts. New report starts one."), builder.as_markup()
-    return _("Your drafts, last changed first. Each is saved as you go:"), builder.as_markup()
-
 
 # --- showing screens -------------------------------------------------------------------------
 
@@ -743,7 +463,7 @@ async def add_entry(
                 callback_data=DraftAddEntry(draft=draft.id, section=section, kind=kind),
             )
         builder.adjust(2)
-        builder.row(_back_to_report(draft))
+        builder.row(back_to_report(draft))
         await show(callback, _("What kind of item?"), builder.as_markup())
         return
     first = {"kind": callback_data.kind} if section is Section.ITEM else {}
@@ -768,7 +488,7 @@ async def remove_entry(
     section = Section(callback_data.section)
     draft = await drafts.get_draft(session, user, callback_data.draft)
     if not callback_data.confirmed:
-        number = _entry_number(draft.content, section, callback_data.entry)
+        number = entry_number(draft.content, section, callback_data.entry)
         builder = InlineKeyboardBuilder()
         builder.button(
             text=_("🗑 Yes, remove it"),

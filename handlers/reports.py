@@ -52,7 +52,7 @@ from bot.services.notifications import (
 from bot.services.permissions import managed_unit_ids
 from bot.services.report_fields import check_coordinates
 from bot.services.units import get_unit, unit_tree
-from handlers import report_form, report_view, texts
+from handlers import report_screens, report_view, texts
 from handlers.callbacks import (
     AckReport,
     AttachRun,
@@ -721,7 +721,7 @@ async def open_report(
             )
     builder.button(text=_("« My reports"), callback_data=ReportsPage(page=0))
     builder.adjust(1)
-    await show(callback, report_form.fit(lines), builder.as_markup())
+    await show(callback, report_screens.fit(lines), builder.as_markup())
 
 
 async def attach_run(

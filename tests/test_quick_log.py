@@ -380,7 +380,7 @@ async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot,
     await officer.receive()
 
     again = await chief.receive()
-    assert tr("en", "✏️ Corrected by the officer (revision {number})", number=2) in again.text
+    assert tr("en", "✏️ Changed by the officer (revision {number})", number=2) in again.text
     async with running_bot.session_factory() as session:
         [report] = (await session.scalars(select(SeizureReport))).all()
         revisions = (
