@@ -1,6 +1,25 @@
 """Callback data of every button: short prefixes and database ids, never text (64-byte limit)."""
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import BeforeValidator, PlainSerializer
+
+from bot.services.report_fields import Section
+
+# A report section in one letter: a field key and a choice code must fit beside it in 64 bytes.
+_SECTION_LETTERS = {
+    Section.INCIDENT: "n",
+    Section.CONVEYANCE: "c",
+    Section.ITEM: "t",
+    Section.PERSON: "p",
+}
+_SECTIONS = {letter: section for section, letter in _SECTION_LETTERS.items()}
+SectionField = Annotated[
+    Section,
+    BeforeValidator(lambda value: _SECTIONS.get(value, value)),
+    PlainSerializer(lambda section: _SECTION_LETTERS[section], return_type=str),
+]
 
 
 class LanguagePick(CallbackData, prefix="lang"):
@@ -152,23 +171,23 @@ class DraftOpen(CallbackData, prefix="dro"):
 
 class DraftSectionOpen(CallbackData, prefix="drs"):
     draft: int
-    section: str
+    section: SectionField
     entry: int = 0
 
 
 class DraftAsk(CallbackData, prefix="drq"):
     draft: int
-    section: str
+    section: SectionField
     key: str
     entry: int = 0
     walk: bool = False
 
 
-class DraftChoice(CallbackData, prefix="drc"):
+class DraftChoice(CallbackData, prefix="dc"):
     """A button answer; it names its field, so a button of an older question is not misapplied."""
 
     draft: int
-    section: str
+    section: SectionField
     key: str
     entry: int
     code: str
@@ -177,13 +196,13 @@ class DraftChoice(CallbackData, prefix="drc"):
 
 class DraftAddEntry(CallbackData, prefix="dra"):
     draft: int
-    section: str
+    section: SectionField
     kind: str = ""
 
 
 class DraftRemoveEntry(CallbackData, prefix="drx"):
     draft: int
-    section: str
+    section: SectionField
     entry: int
     confirmed: bool = False
 

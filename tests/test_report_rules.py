@@ -14,6 +14,7 @@ from bot.services import drafts, users
 from bot.services.drafts import Incomplete, Target
 from bot.services.errors import AccessDenied, InvalidInput
 from bot.services.report_fields import (
+    FIELDS,
     AmbiguousCountry,
     Section,
     check_count,
@@ -24,6 +25,7 @@ from bot.services.report_fields import (
     check_text,
     check_weight,
     check_year,
+    country_codes,
     field_of,
     kept,
     typed_coordinates,
@@ -221,3 +223,16 @@ async def test_another_officers_draft_cannot_be_read_or_changed(session_factory)
             )
         with pytest.raises(AccessDenied):
             await drafts.submit(session, stranger, draft_id, ZoneInfo("Asia/Bishkek"))
+
+
+def test_every_answer_button_fits_telegrams_64_bytes():
+    from handlers.callbacks import DraftAsk, DraftChoice
+
+    large = {"draft": 10**9, "entry": 100}
+    for section, fields in FIELDS.items():
+        for spec in fields:
+            codes = [*spec.choices, *country_codes(), "unknown", "started", "u1000000", "_clear"]
+            for code in codes:
+                choice = DraftChoice(section=section, key=spec.key, code=code, walk=True, **large)
+                assert len(choice.pack().encode()) <= 64, choice.pack()
+            assert len(DraftAsk(section=section, key=spec.key, walk=True, **large).pack()) <= 64
