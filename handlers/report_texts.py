@@ -275,7 +275,7 @@ def field_hint(spec: Field, language: str) -> str:
 def display_value(
     spec: Field, value: Any, language: str, timezone: ZoneInfo, unit_names: dict[int, str]
 ) -> str:
-    """A stored answer as the reader reads it (not escaped: see `field_line`)."""
+    """A stored answer as the reader reads it (not escaped: see `section_lines`)."""
     match spec.kind:
         case Kind.CHOICE:
             return choice_name(value)
@@ -314,22 +314,36 @@ def preview_of(shown: str) -> str:
     return shown if len(shown) <= PREVIEW_LENGTH else shown[:PREVIEW_LENGTH].rstrip() + "…"
 
 
-def field_line(
+def field_row(
     spec: Field,
     values: Values,
     language: str,
     timezone: ZoneInfo,
     unit_names: dict[int, str],
     preview: bool = True,
-) -> str:
+) -> tuple[str, str]:
+    """A field's label and its value as read (not escaped); "❗" marks a mandatory gap."""
     value = values.get(spec.key)
     if value is None:
-        shown = "❗" if spec.required else "—"
-    else:
-        shown = display_value(spec, value, language, timezone, unit_names)
-        if preview:
-            shown = preview_of(shown)
-    return f"{field_label(spec.key)}: {quote(shown)}"
+        return field_label(spec.key), "❗" if spec.required else "—"
+    shown = display_value(spec, value, language, timezone, unit_names)
+    return field_label(spec.key), preview_of(shown) if preview else shown
+
+
+def section_rows(
+    section: Section,
+    values: Values,
+    language: str,
+    timezone: ZoneInfo,
+    unit_names: dict[int, str],
+    answered_only: bool = False,
+    preview: bool = True,
+) -> list[tuple[str, str]]:
+    return [
+        field_row(spec, values, language, timezone, unit_names, preview)
+        for spec in applicable(section, values)
+        if not answered_only or values.get(spec.key) is not None
+    ]
 
 
 def section_lines(
@@ -340,11 +354,8 @@ def section_lines(
     unit_names: dict[int, str],
     answered_only: bool = False,
 ) -> list[str]:
-    return [
-        field_line(spec, values, language, timezone, unit_names)
-        for spec in applicable(section, values)
-        if not answered_only or values.get(spec.key) is not None
-    ]
+    rows = section_rows(section, values, language, timezone, unit_names, answered_only)
+    return [f"{label}: {quote(value)}" for label, value in rows]
 
 
 def entry_summary(section: Section, values: Values, number: int, language: str) -> str:

@@ -13,16 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import ReportPhoto, SeizureReport, User, UserStatus
 from bot.i18n import language_of
-from bot.services import reports
+from bot.procedures.library import ProcedureLibrary
+from bot.services import audit, reports
 from bot.services.errors import NotFound
 from bot.services.report_fields import Section
 from handlers import report_texts
 from handlers.callbacks import ReportItemView, ReportMedia, ReportOpen
 from handlers.filters import HasStatus
+from handlers.report_document import send_pdf
 from handlers.report_texts import quote, section_title
 from handlers.ui import show
 
-NARRATIVE, PHOTOS = "narrative", "photos"
+NARRATIVE, PHOTOS, PDF = "narrative", "photos", "pdf"
 
 
 def detail_lines(report: SeizureReport, language: str, settings: Settings) -> list[str]:
@@ -70,6 +72,7 @@ def detail_buttons(
             text=_("📷 Show photos ({count})").format(count=photos),
             callback_data=ReportMedia(report=report.id, what=PHOTOS),
         )
+    builder.button(text=_("📄 PDF"), callback_data=ReportMedia(report=report.id, what=PDF))
 
 
 async def item_view(
@@ -110,19 +113,29 @@ async def send_media(
     callback_data: ReportMedia,
     user: User,
     session: AsyncSession,
+    settings: Settings,
+    procedures: ProcedureLibrary,
 ) -> None:
     report = await reports.get_report_for(session, user, callback_data.report)
     chat_id = callback.from_user.id
+    bot = callback.bot
+    assert bot is not None
+    if callback_data.what == PDF:
+        language = language_of(user, settings.default_language)
+        await bot.send_chat_action(chat_id, "upload_document")
+        await send_pdf(bot, chat_id, session, user, report, language, settings, procedures)
+        await audit.record(session, user, "report.exported", "report", report.id, format="pdf")
+        return
     if callback_data.what == NARRATIVE:
         narrative = report.details.get("incident", {}).get("narrative", "")
         heading = _("<b>{number}</b> · narrative").format(number=report.number)
-        await callback.bot.send_message(chat_id, f"{heading}\n{quote(narrative)}")  # type: ignore[union-attr]
+        await bot.send_message(chat_id, f"{heading}\n{quote(narrative)}")
         return
     for photo in await _photos(session, report):
         caption = str(report.number)
         if photo.item_number:
             caption += " · " + section_title(Section.ITEM, photo.item_number)
-        await callback.bot.send_photo(chat_id, photo.file_id, caption=caption)  # type: ignore[union-attr]
+        await bot.send_photo(chat_id, photo.file_id, caption=caption)
 
 
 def create_router() -> Router:

@@ -3,6 +3,9 @@ field, reviewed, submitted, completed from a quick log and corrected as new revi
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from bot.db.models import (
@@ -17,6 +20,7 @@ from tests.conftest import RunningBot
 from tests.scenario import every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_quick_log import add_supervisor, start_quick_log
+from tests.test_report_rules import submit, write_complete_draft
 
 SUPERVISOR_ID = 5001
 SKIP = "⏭ Skip"
@@ -334,3 +338,30 @@ async def test_a_quick_log_is_completed_then_corrected_each_a_new_revision(
     history = await open_own_report(officer)
     calibre = en("📦 Item {number}", number=1) + ": " + en("Calibre")
     assert en("changed: {fields}", fields=calibre) in history.text
+
+
+async def test_a_report_prints_as_a_pdf_in_kyrgyz_with_every_field(running_bot, telegram):
+    officer_id = await set_up_officer(running_bot, language="ky")
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    draft_id = await write_complete_draft(running_bot.session_factory, officer_id)
+    number = await submit(running_bot.session_factory, officer_id, draft_id)
+
+    details = await open_own_report(officer)
+    await officer.press(tr("ky", "📄 PDF"), details)
+    document = await officer.receive()
+    assert document.kind == "document"
+    [call] = telegram.calls_of("sendDocument")
+    upload = call.params["document"]
+    assert upload["filename"] == f"{number}.pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(upload["content"])).pages)
+    for expected in (
+        number,
+        tr("ky", "Narrative"),
+        "Cartridges found in a bag.",
+        "5.45×39 mm",
+        tr("ky", "Ball"),
+        "SHA-256",
+        tr("ky", "Signatures"),
+    ):
+        assert expected in text, expected
+    assert any(letter in text for letter in "ңөү")

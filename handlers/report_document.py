@@ -1,0 +1,186 @@
+"""A report as a printable PDF in the reader's language: every field, the items as a table,
+the photos' fingerprints, the procedures followed step by step, the digest and a signature
+block. Sent as a Telegram document from the report's details."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import ReportPhoto, SeizureReport, User, utcnow
+from bot.documents.pdf import Document, Section, Table, render
+from bot.i18n import MINUTES, format_datetime
+from bot.procedures.library import ProcedureLibrary
+from bot.services import procedure_runs, reports
+from bot.services.report_fields import Section as ReportSection
+from bot.services.units import get_unit
+from handlers import report_texts, texts
+from handlers.report_texts import section_rows, section_title
+from handlers.run_review import outcome_name
+
+
+async def report_document(
+    session: AsyncSession,
+    reader: User,
+    report: SeizureReport,
+    language: str,
+    settings: Settings,
+    procedures: ProcedureLibrary,
+) -> Document:
+    details = await reports.report_details(session, reader, report.id)
+    unit = await get_unit(session, report.unit_id)
+    officer = await session.get(User, report.officer_id)
+    revision = details.revision
+
+    def when(moment) -> str:
+        return format_datetime(moment, language, settings.tz, MINUTES)
+
+    summary = [
+        (_("Report number"), report.number or "—"),
+        (_("Unit"), texts.unit_label(unit, language)),
+        (_("Status"), texts.report_status_name(report.status)),
+        (_("Revision"), str(report.revision)),
+        (_("Officer"), texts.person_label(officer) if officer else "—"),
+        (_("What was found"), texts.found_name(report.category)),
+        (_("Date and time of the seizure"), when(report.occurred_at)),
+        (_("Place"), await _place(session, report, language)),
+        (_("Anyone in danger or hurt"), _("yes") if report.anyone_in_danger else _("no")),
+    ]
+    if report.submitted_at:
+        summary.append((_("Submitted"), when(report.submitted_at)))
+    sections = [Section(_("Report"), summary)]
+    sections += _detail_sections(report, language, settings)
+    sections += await _photo_and_run_sections(session, report, details.runs, language, procedures)
+    if revision is not None:
+        sections.append(
+            Section(
+                _("Integrity"),
+                [
+                    (_("Revision"), f"{revision.revision} · {when(revision.created_at)}"),
+                    ("SHA-256", revision.digest),
+                ],
+            )
+        )
+    signatures = [
+        (_("Officer"), _("name, signature, date") + ": ____________________"),
+        (_("Supervisor"), _("name, signature, date") + ": ____________________"),
+    ]
+    sections.append(Section(_("Signatures"), signatures))
+    title = _("Seizure report No. {number}").format(number=report.number)
+    footer = _("Printed {date} from the post-seizure assistant.").format(
+        date=format_datetime(utcnow(), language, settings.tz, MINUTES)
+    )
+    return Document(title, sections, footer)
+
+
+async def _place(session: AsyncSession, report: SeizureReport, language: str) -> str:
+    if report.place_unit_id:
+        return (await get_unit(session, report.place_unit_id)).display_name(language)
+    if report.place_text:
+        return report.place_text
+    return f"{report.latitude:.5f}, {report.longitude:.5f}"
+
+
+def _detail_sections(report: SeizureReport, language: str, settings: Settings) -> list[Section]:
+    details, tz = report.details, settings.tz
+    if not report.complete:
+        return []
+    incident = details.get("incident", {})
+    narrative = incident.get("narrative", "")
+    rows = [
+        row
+        for row in section_rows(ReportSection.INCIDENT, incident, language, tz, {}, True, False)
+        if row[0] != report_texts.field_label("narrative")
+    ]
+    sections = [Section(_("Incident"), rows)]
+    conveyance = section_rows(
+        ReportSection.CONVEYANCE, details.get("conveyance", {}), language, tz, {}, True, False
+    )
+    if conveyance:
+        sections.append(Section(section_title(ReportSection.CONVEYANCE), conveyance))
+    items = details.get("items", [])
+    headers = ["№", _("Item"), report_texts.field_label("quantity")]
+    table = Table(
+        headers,
+        [
+            [
+                str(item["number"]),
+                report_texts.entry_summary(
+                    ReportSection.ITEM, item, item["number"], language
+                ).split(". ", 1)[1],
+                str(item.get("quantity", "—")),
+            ]
+            for item in items
+        ],
+    )
+    sections.append(Section(_("Items: {count}").format(count=len(items)), table=table))
+    for item in items:
+        rows = section_rows(ReportSection.ITEM, item, language, tz, {}, True, False)
+        sections.append(Section(section_title(ReportSection.ITEM, item["number"]), rows))
+    for person in details.get("persons", []):
+        rows = section_rows(ReportSection.PERSON, person, language, tz, {}, True, False)
+        sections.append(Section(section_title(ReportSection.PERSON, person["number"]), rows))
+    sections.append(Section(report_texts.field_label("narrative"), paragraphs=[narrative]))
+    return sections
+
+
+async def _photo_and_run_sections(
+    session: AsyncSession,
+    report: SeizureReport,
+    runs: list,
+    language: str,
+    procedures: ProcedureLibrary,
+) -> list[Section]:
+    sections = []
+    photos = (
+        await session.scalars(
+            select(ReportPhoto).where(ReportPhoto.report_id == report.id).order_by(ReportPhoto.id)
+        )
+    ).all()
+    if photos:
+        rows = [
+            (
+                section_title(ReportSection.ITEM, photo.item_number)
+                if photo.item_number
+                else _("Whole seizure"),
+                photo.file_unique_id,
+            )
+            for photo in photos
+        ]
+        sections.append(Section(_("Photos: {count}").format(count=len(photos)), rows))
+    for run in runs:
+        item = procedures.get(run.procedure_id)
+        title = item.procedure.title(language) if item else run.procedure_id
+        rows = []
+        for event in await procedure_runs.run_events(session, run.id):
+            step = item.step(event.step_id) if item else None
+            text = step.text(language).split("\n")[0] if step else event.step_id
+            outcome = outcome_name(event.outcome)
+            if event.reason:
+                outcome += " — " + event.reason
+            rows.append((text, outcome))
+        sections.append(Section(_("Procedure followed: {title}").format(title=title), rows))
+    return sections
+
+
+async def send_pdf(
+    bot: Bot,
+    chat_id: int,
+    session: AsyncSession,
+    reader: User,
+    report: SeizureReport,
+    language: str,
+    settings: Settings,
+    procedures: ProcedureLibrary,
+) -> None:
+    document = await report_document(session, reader, report, language, settings, procedures)
+    # Rendering takes a moment for a long report: other officers are not kept waiting.
+    content = await asyncio.to_thread(render, document)
+    upload = BufferedInputFile(content, filename=f"{report.number}.pdf")
+    await bot.send_document(chat_id, upload, caption=document.title[:1024])
