@@ -94,7 +94,7 @@ class BotApplication:
 
     @classmethod
     async def create(
-        cls, settings: Settings, session: BaseSession | None = None
+        cls, settings: Settings, api_session: BaseSession | None = None
     ) -> BotApplication:
         engine = create_engine(settings.database_url)
         await upgrade_database(engine)
@@ -109,7 +109,7 @@ class BotApplication:
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
         procedures = load_library(settings.procedures_dir)
-        bot = create_bot(settings, session)
+        bot = create_bot(settings, api_session)
         delivery = DeliveryWorker(
             session_factory,
             bot,
