@@ -10,9 +10,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.bare import bare_aiogram
 from benchmarks.database import database_kind, database_url
 from benchmarks.fanout import measure_fan_out
-from benchmarks.harness import bare_aiogram, start_real_bot
+from benchmarks.harness import start_real_bot
 from benchmarks.measure import measure_interactive, officer_session, throughput
 from benchmarks.memory import measure_in_subprocess
 from benchmarks.officers import add_officers

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from benchmarks.updates import BOT_TOKEN
 from bot.config import Settings
 from bot.db.engine import create_engine
-
-BOT_TOKEN = "123456:BENCH-token"
 
 
 def database_url(workdir: Path, name: str = "bench.db") -> str:

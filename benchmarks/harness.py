@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from aiogram import Bot, Dispatcher, F
-from aiogram.types import CallbackQuery, Message, Update
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from benchmarks.database import BOT_TOKEN, bench_settings, reset_database
+from benchmarks.bare import BenchBot
+from benchmarks.database import bench_settings, reset_database
 from benchmarks.fake_session import InProcessBotAPI
 from bot.app import BotApplication
 
@@ -45,18 +44,6 @@ class StatementCounter:
 
 
 @dataclass
-class BenchBot:
-    """What the benchmarks feed updates to: a dispatcher and the bot it answers as."""
-
-    dispatcher: Dispatcher
-    bot: Bot
-    api: InProcessBotAPI
-
-    async def feed(self, update: Update) -> None:
-        await self.dispatcher.feed_update(self.bot, update)
-
-
-@dataclass
 class RealBot(BenchBot):
     app: BotApplication = field(kw_only=True)
     sql: StatementCounter = field(kw_only=True)
@@ -78,22 +65,3 @@ async def start_real_bot(url: str, reset: bool = True) -> RealBot:
     sql = StatementCounter()
     sql.attach(app.engine.sync_engine)
     return RealBot(app.dispatcher, app.bot, api, app=app, sql=sql)
-
-
-def bare_aiogram() -> BenchBot:
-    """aiogram with nothing of ours: one trivial handler per kind of update, making the same
-    kind of Bot API call the real handler makes."""
-    dispatcher = Dispatcher()
-
-    @dispatcher.message(F.text)
-    async def reply(message: Message) -> None:
-        await message.answer("ok")
-
-    @dispatcher.callback_query()
-    async def edit(callback: CallbackQuery) -> None:
-        if isinstance(callback.message, Message):
-            await callback.message.edit_text("ok")
-        await callback.answer()
-
-    api = InProcessBotAPI()
-    return BenchBot(dispatcher, Bot(BOT_TOKEN, session=api), api)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from aiogram.types import Update
 
-from benchmarks.harness import BenchBot, RealBot
+from benchmarks.bare import BenchBot
+from benchmarks.harness import RealBot
 from benchmarks.officers import Officer
 from benchmarks.scenarios import ChecklistStepPress, MainMenuOpen, Scenario
 

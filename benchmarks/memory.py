@@ -16,22 +16,15 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.database import database_url
-from benchmarks.harness import RealBot, bare_aiogram, start_real_bot
+from benchmarks.harness import RealBot, start_real_bot
 from benchmarks.officers import FIRST_TELEGRAM_ID, add_officers
+from benchmarks.rss import resident_megabytes
 from benchmarks.scenarios import interactive_scenarios
 from benchmarks.updates import UpdateFactory
 
 WARM_UP_OFFICERS = 3
 # Officers tapping at once while the drafts are touched: many chats in flight, as in the field.
 CONCURRENT = 50
-
-
-def resident_megabytes() -> float:
-    """VmRSS of this process, from the kernel: what the machine actually gives it."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 async def _touch(bot: RealBot, scenarios: list, officers: list) -> None:
@@ -67,24 +60,11 @@ async def measure_memory(url: str, open_items: int) -> dict[str, float | int]:
     return {"idle_mb": idle, "open_items": open_items, "with_open_items_mb": loaded}
 
 
-async def measure_bare_aiogram() -> dict[str, float]:
-    """The same idle figure for aiogram alone: what any aiogram bot starts from."""
-    bare = bare_aiogram()
-    updates = UpdateFactory()
-    await bare.feed(updates.text(FIRST_TELEGRAM_ID, "/start"))
-    await bare.feed(updates.press(FIRST_TELEGRAM_ID, "st:1:1:done"))
-    return {"bare_idle_mb": resident_megabytes()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--open-items", type=int, default=10_000)
-    parser.add_argument("--bare", action="store_true", help="aiogram alone, idle")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    if args.bare:
-        print(json.dumps(asyncio.run(measure_bare_aiogram())))
-        return
     with tempfile.TemporaryDirectory() as workdir:
         url = database_url(Path(workdir), "memory.db")
         print(json.dumps(asyncio.run(measure_memory(url, args.open_items))))
@@ -93,9 +73,9 @@ def main() -> None:
 def measure_in_subprocess(open_items: int) -> dict[str, float | int]:
     """Both figures, each from a fresh interpreter."""
     figures: dict[str, float | int] = {}
-    for extra in (["--open-items", str(open_items)], ["--bare"]):
+    for command in (["benchmarks.memory", "--open-items", str(open_items)], ["benchmarks.bare"]):
         finished = subprocess.run(
-            [sys.executable, "-m", "benchmarks.memory", *extra],
+            [sys.executable, "-m", *command],
             check=True,
             capture_output=True,
             text=True,

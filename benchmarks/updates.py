@@ -7,7 +7,8 @@ import time
 
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-BOT_ID = 123456
+BOT_TOKEN = "123456:BENCH-token"
+BOT_ID = int(BOT_TOKEN.split(":")[0])
 
 
 class UpdateFactory:
