@@ -13,6 +13,7 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
@@ -49,13 +50,17 @@ log = logging.getLogger(__name__)
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
-def create_bot(settings: Settings) -> Bot:
-    """The Telegram client; TELEGRAM_API_URL points it at a local Bot API server (or a fake)."""
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-        if settings.telegram_api_url
-        else AiohttpSession()
-    )
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    """The Telegram client; TELEGRAM_API_URL points it at a local Bot API server (or a fake).
+
+    `session` replaces the HTTP session, e.g. by an in-process fake for benchmarks.
+    """
+    if session is None:
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+            if settings.telegram_api_url
+            else AiohttpSession()
+        )
     session.middleware(RespectRetryAfter())
     return Bot(
         settings.bot_token or "",
@@ -88,7 +93,9 @@ class BotApplication:
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
 
     @classmethod
-    async def create(cls, settings: Settings) -> BotApplication:
+    async def create(
+        cls, settings: Settings, api_session: BaseSession | None = None
+    ) -> BotApplication:
         engine = create_engine(settings.database_url)
         await upgrade_database(engine)
         session_factory = create_session_factory(engine)
@@ -102,7 +109,7 @@ class BotApplication:
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
         procedures = load_library(settings.procedures_dir)
-        bot = create_bot(settings)
+        bot = create_bot(settings, api_session)
         delivery = DeliveryWorker(
             session_factory,
             bot,

@@ -63,8 +63,11 @@ class RateLimiter:
         start = max(now, self._next_any, self._next_in_chat.get(chat_id, 0.0))
         if start > now:
             await asyncio.sleep(start - now)
-        self._next_any = start + self._interval
-        self._next_in_chat[chat_id] = start + self._per_chat
+        # Counted from when the message really goes: after a late wake-up (a busy event loop)
+        # the next one must not catch up and land inside Telegram's one-second window.
+        sent = max(start, time.monotonic())
+        self._next_any = sent + self._interval
+        self._next_in_chat[chat_id] = sent + self._per_chat
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until the time it gave has passed."""

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import FsmRecord, utcnow
-from bot.db.upsert import insert_ignoring_duplicates, upsert
+from bot.db.upsert import lock_or_create, upsert
 
 # The session of the update being handled. State written while handling an update joins its
 # transaction: it commits or rolls back with the data it belongs to, and SQLite (one writer at
@@ -54,21 +54,14 @@ class DatabaseStorage(BaseStorage):
             yield own_session
 
     async def _locked(self, session: AsyncSession, key: StorageKey) -> tuple[str | None, dict]:
-        """The row's state and data, locked until the transaction ends.
+        """The row's state and data, locked until the transaction ends, in one statement.
 
-        FOR UPDATE locks only rows that exist: the row is created first, so two first writers
-        of one key queue on its lock instead of overwriting each other.
+        An upsert that changes nothing creates a missing row and locks an existing one, so two
+        first writers of one key queue on its lock instead of overwriting each other.
         """
-        await insert_ignoring_duplicates(
-            session, FsmRecord, {"key": storage_key(key), "data": {}, "updated_at": utcnow()}
-        )
-        row = (
-            await session.execute(
-                select(FsmRecord.state, FsmRecord.data)
-                .where(FsmRecord.key == storage_key(key))
-                .with_for_update()
-            )
-        ).one()
+        empty = {"key": storage_key(key), "data": {}, "updated_at": utcnow()}
+        statement = lock_or_create(session, FsmRecord, empty)
+        row = (await session.execute(statement.returning(FsmRecord.state, FsmRecord.data))).one()
         return row.state, dict(row.data or {})
 
     async def _write(

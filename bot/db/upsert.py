@@ -22,6 +22,17 @@ async def insert_ignoring_duplicates(
     return bool(result.rowcount)
 
 
+def lock_or_create(session: AsyncSession, model: type[Any], values: dict[str, Any]) -> Any:
+    """INSERT of a new row, or a lock on the existing one (an update that changes nothing);
+    add `.returning(...)` to read the row in the same statement."""
+    statement = _insert_for(session, model).values(**values)
+    key = [column.name for column in model.__table__.primary_key]
+    unchanged = next(name for name in values if name not in key)
+    return statement.on_conflict_do_update(
+        index_elements=key, set_={unchanged: model.__table__.c[unchanged]}
+    )
+
+
 async def upsert(
     session: AsyncSession, model: type[Any], values: dict[str, Any], key: list[str]
 ) -> None:

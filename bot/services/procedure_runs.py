@@ -232,7 +232,10 @@ async def add_photo(session: AsyncSession, view: RunView, file_id: str) -> int:
 
 async def photos_at_current(session: AsyncSession, view: RunView) -> int:
     step = view.step
-    return await _photos_at(session, view.run, step) if step else 0
+    # Only a photo step shows its count: every other step press is spared the query.
+    if step is None or step.kind is not StepKind.PHOTO:
+        return 0
+    return await _photos_at(session, view.run, step)
 
 
 async def go_back(session: AsyncSession, view: RunView, step_number: int) -> None:

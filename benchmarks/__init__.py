@@ -1,0 +1,1 @@
+"""Benchmarks of what an officer waits for and what the server pays (`python -m benchmarks`)."""

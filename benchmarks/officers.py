@@ -1,0 +1,131 @@
+"""The people and the work in progress the benchmarks need, written straight to the database
+(setting up 10,000 officers through the bot would take longer than the benchmarks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from benchmarks.updates import BOT_ID
+from bot.config import LANGUAGES
+from bot.db.models import FsmRecord, ProcedureRun, Role, User, UserStatus, utcnow
+from bot.fsm_storage import storage_key
+from bot.procedures.library import ProcedureLibrary
+from bot.services.units import get_unit_by_code
+from handlers.states import QuickLogForm
+
+FIRST_TELEGRAM_ID = 100_000
+# Officers serve at a crossing point; the quick log's place is that point.
+UNIT_CODE = "KAINDA"
+# Every step of it is a plain instruction, so "Done" always advances to the next step.
+CHECKLIST = "tracing"
+BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class Officer:
+    telegram_id: int
+    user_id: int
+    unit_id: int
+
+
+async def add_officers(
+    session_factory: async_sessionmaker[AsyncSession], count: int, first: int = FIRST_TELEGRAM_ID
+) -> list[Officer]:
+    """Active officers of one crossing point, in all three languages."""
+    async with session_factory.begin() as session:
+        unit = await get_unit_by_code(session, UNIT_CODE)
+        rows = [
+            {
+                "telegram_id": first + number,
+                "full_name": f"Officer {number}",
+                "language": LANGUAGES[number % len(LANGUAGES)],
+                "role": Role.OFFICER,
+                "status": UserStatus.ACTIVE,
+                "unit_id": unit.id,
+            }
+            for number in range(count)
+        ]
+        for start in range(0, count, BATCH):
+            await session.execute(insert(User), rows[start : start + BATCH])
+        found = await session.execute(
+            select(User.telegram_id, User.id).where(User.telegram_id >= first)
+        )
+        ids = dict(found.tuples().all())
+    return [Officer(telegram_id, ids[telegram_id], unit.id) for telegram_id in sorted(ids)]
+
+
+async def open_procedure_runs(
+    session_factory: async_sessionmaker[AsyncSession],
+    officers: list[Officer],
+    library: ProcedureLibrary,
+) -> dict[int, int]:
+    """Each officer at the first step of the checklist; returns run id by Telegram id."""
+    item = library.get(CHECKLIST)
+    assert item is not None, f"procedure {CHECKLIST!r} is missing"
+    rows = [
+        {
+            "user_id": officer.user_id,
+            "procedure_id": item.id,
+            "procedure_version": item.procedure.version,
+            "content_hash": item.content_hash,
+            "current_step": item.procedure.steps[0].id,
+            "path": [],
+        }
+        for officer in officers
+    ]
+    async with session_factory.begin() as session:
+        for start in range(0, len(rows), BATCH):
+            await session.execute(insert(ProcedureRun), rows[start : start + BATCH])
+        found = await session.execute(
+            select(User.telegram_id, ProcedureRun.id)
+            .join(ProcedureRun, ProcedureRun.user_id == User.id)
+            .where(User.id.in_([officer.user_id for officer in officers]))
+        )
+        return dict(found.tuples().all())
+
+
+def fsm_key(telegram_id: int) -> str:
+    """The storage key aiogram uses for a private chat with this person."""
+    return storage_key(StorageKey(bot_id=BOT_ID, chat_id=telegram_id, user_id=telegram_id))
+
+
+# The quick log's question "Roughly how many items?": the draft the report answer lands on.
+QUICK_LOG_AT_COUNT = QuickLogForm.count.state
+
+
+def quick_log_at_count(officer: Officer) -> dict[str, object]:
+    return {
+        "occurred_at": utcnow().isoformat(),
+        "run": None,
+        "photos": [],
+        "report": None,
+        "category": "firearms",
+        "place_unit_id": officer.unit_id,
+    }
+
+
+async def open_quick_log_drafts(
+    session_factory: async_sessionmaker[AsyncSession], officers: list[Officer]
+) -> None:
+    """Each officer half way through a quick log, as the conversation state stores it."""
+    rows = [
+        {
+            "key": fsm_key(officer.telegram_id),
+            "state": QUICK_LOG_AT_COUNT,
+            "data": quick_log_at_count(officer),
+            "updated_at": utcnow(),
+        }
+        for officer in officers
+    ]
+    async with session_factory.begin() as session:
+        for start in range(0, len(rows), BATCH):
+            await session.execute(insert(FsmRecord), rows[start : start + BATCH])
+
+
+# Hook: the drafts counted by the memory benchmark and answered by the report benchmark.
+# Point this at the full report's draft table once it exists.
+open_report_drafts = open_quick_log_drafts

@@ -1,0 +1,188 @@
+"""The figures as a table and as JSON, and the issue's targets checked against them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.fanout import FanOutResult
+from benchmarks.measure import InteractiveResult
+
+MAX_SQL_STATEMENTS = 4
+MAX_P99_MS_ON_POSTGRESQL = 10.0
+MIN_UPDATES_PER_SECOND = 500
+MAX_FAN_OUT_RATIO = 1.10
+MAX_IDLE_MB, MAX_LOADED_MB = 120, 250
+CHECKED_CONCURRENCY = (50, 500)  # one user is bound by latency, not by what the process can do
+
+PASSED, MISSED, SKIPPED = "passed", "MISSED", "skipped"
+
+
+@dataclass(frozen=True)
+class Throughput:
+    users: int
+    updates: int
+    bot_per_second: float
+    bare_per_second: float
+
+
+@dataclass
+class Results:
+    database: str
+    quick: bool
+    interactive: list[InteractiveResult] = field(default_factory=list)
+    throughput: list[Throughput] = field(default_factory=list)
+    fan_out: FanOutResult | None = None
+    memory: dict[str, Any] | None = None
+    # The XLSX export of 100,000 items does not exist yet.
+    export: dict[str, Any] | None = None
+
+    def checks(self) -> list[tuple[str, str, str]]:
+        """(target, status, what was found) for every target of the issue."""
+        found: list[tuple[str, str, str]] = []
+        for item in self.interactive:
+            found.append(
+                (
+                    f"{item.title}: ≤{MAX_SQL_STATEMENTS} SQL statements",
+                    _status(item.sql_statements <= MAX_SQL_STATEMENTS),
+                    str(item.sql_statements),
+                )
+            )
+            status = (
+                _status(item.bot.p99_ms < MAX_P99_MS_ON_POSTGRESQL)
+                if self.database == "postgresql"
+                else SKIPPED
+            )
+            found.append(
+                (
+                    f"{item.title}: p99 < {MAX_P99_MS_ON_POSTGRESQL:g} ms on PostgreSQL",
+                    status,
+                    f"{item.bot.p99_ms:.1f} ms on {self.database}",
+                )
+            )
+        for level in self.throughput:
+            if level.users in CHECKED_CONCURRENCY:
+                found.append(
+                    (
+                        f"≥{MIN_UPDATES_PER_SECOND} updates/s with {level.users} users",
+                        _status(level.bot_per_second >= MIN_UPDATES_PER_SECOND),
+                        f"{level.bot_per_second:.0f}/s",
+                    )
+                )
+        if self.fan_out is not None:
+            fan_out = self.fan_out
+            found.append(
+                (
+                    f"fan-out within {MAX_FAN_OUT_RATIO - 1:.0%} of minimum, no 429",
+                    _status(fan_out.ratio <= MAX_FAN_OUT_RATIO and fan_out.refused_429 == 0),
+                    f"×{fan_out.ratio:.2f}, {fan_out.refused_429} × 429",
+                )
+            )
+        if self.memory is not None:
+            memory = self.memory
+            found.append(
+                (
+                    f"idle RSS < {MAX_IDLE_MB} MB",
+                    _status(memory["idle_mb"] < MAX_IDLE_MB),
+                    f"{memory['idle_mb']:.0f} MB",
+                )
+            )
+            found.append(
+                (
+                    f"RSS < {MAX_LOADED_MB} MB with {memory['open_items']:,} drafts and runs",
+                    _status(memory["with_open_items_mb"] < MAX_LOADED_MB),
+                    f"{memory['with_open_items_mb']:.0f} MB",
+                )
+            )
+        found.append(("export of 100,000 items < 30 s and 300 MB", SKIPPED, "not available yet"))
+        return found
+
+    def missed(self) -> list[str]:
+        return [target for target, status, _ in self.checks() if status == MISSED]
+
+    def as_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        if self.fan_out is not None:
+            document["fan_out"]["ratio"] = self.fan_out.ratio
+        document["checks"] = [
+            {"target": target, "status": status.lower(), "found": value}
+            for target, status, value in self.checks()
+        ]
+        return document
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _status(ok: bool) -> str:
+    return PASSED if ok else MISSED
+
+
+def _ratio(bot: float, bare: float) -> str:
+    return f"×{bot / bare:.1f}" if bare else "—"
+
+
+def table(results: Results) -> str:
+    """What a person reads in the terminal; every figure next to bare aiogram's."""
+    rows = [("measure", "bot", "bare aiogram", "ratio")]
+    for item in results.interactive:
+        for label, bot, bare in (
+            ("p50", item.bot.p50_ms, item.bare.p50_ms),
+            ("p95", item.bot.p95_ms, item.bare.p95_ms),
+            ("p99", item.bot.p99_ms, item.bare.p99_ms),
+        ):
+            rows.append(
+                (f"{item.title} {label}", f"{bot:.2f} ms", f"{bare:.2f} ms", _ratio(bot, bare))
+            )
+        rows.append((f"{item.title} SQL statements", str(item.sql_statements), "0", ""))
+    for level in results.throughput:
+        rows.append(
+            (
+                f"throughput, {level.users} users",
+                f"{level.bot_per_second:.0f} updates/s",
+                f"{level.bare_per_second:.0f} updates/s",
+                _ratio(level.bare_per_second, level.bot_per_second) + " slower",
+            )
+        )
+    if results.fan_out is not None:
+        fan_out = results.fan_out
+        rows.append(
+            (
+                f"fan-out {fan_out.notifications:,} to {fan_out.supervisors}",
+                f"{fan_out.seconds:.1f} s, {fan_out.refused_429} × 429",
+                f"minimum {fan_out.theoretical_seconds:.1f} s",
+                f"×{fan_out.ratio:.2f}",
+            )
+        )
+    if results.memory is not None:
+        memory = results.memory
+        bare = memory.get("bare_idle_mb")
+        rows.append(
+            (
+                "RSS idle",
+                f"{memory['idle_mb']:.0f} MB",
+                f"{bare:.0f} MB" if bare else "—",
+                _ratio(memory["idle_mb"], bare or 0),
+            )
+        )
+        rows.append(
+            (
+                f"RSS, {memory['open_items']:,} drafts and runs",
+                f"{memory['with_open_items_mb']:.0f} MB",
+                "",
+                "",
+            )
+        )
+    rows.append(("export XLSX 100,000 items", "not available yet", "", ""))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines += ["", f"targets ({results.database}{', quick run' if results.quick else ''}):"]
+    lines += [f"  [{status}] {target}: {value}" for target, status, value in results.checks()]
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,37 @@
+"""The benchmarks' in-process Bot API answers like Telegram, so what they time is the bot."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram.exceptions import TelegramRetryAfter
+
+from benchmarks.bare import bare_aiogram
+from benchmarks.fake_session import FloodControlledBotAPI
+from benchmarks.updates import UpdateFactory
+
+
+async def test_in_process_api_answers_a_message_and_a_button_press():
+    bare = bare_aiogram()
+    updates = UpdateFactory()
+
+    sent = await bare.bot.send_message(42, "hello")
+    await bare.feed(updates.press(42, "st:1:1:done"))
+
+    assert (sent.chat.id, sent.text) == (42, "hello")
+    assert dict(bare.api.calls) == {
+        "sendMessage": 1,
+        "editMessageText": 1,
+        "answerCallbackQuery": 1,
+    }
+
+
+async def test_flood_control_refuses_a_second_message_to_one_chat_within_a_second():
+    api = FloodControlledBotAPI(per_second=30)
+    bot = bare_aiogram().bot
+    bot.session = api
+
+    await bot.send_message(42, "first")
+    await bot.send_message(43, "another chat")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(42, "too soon")
+    assert api.refused == 1
