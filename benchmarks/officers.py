@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from benchmarks.updates import BOT_ID
 from bot.config import LANGUAGES
-from bot.db.models import FsmRecord, ProcedureRun, Role, User, UserStatus, utcnow
+from bot.db.models import FsmRecord, ProcedureRun, ReportDraft, Role, User, UserStatus, utcnow
 from bot.fsm_storage import storage_key
 from bot.procedures.library import ProcedureLibrary
+from bot.services.drafts import empty_content
 from bot.services.units import get_unit_by_code
-from handlers.states import QuickLogForm
+from handlers.states import ReportForm
 
 FIRST_TELEGRAM_ID = 100_000
 # Officers serve at a crossing point; the quick log's place is that point.
@@ -93,39 +94,56 @@ def fsm_key(telegram_id: int) -> str:
     return storage_key(StorageKey(bot_id=BOT_ID, chat_id=telegram_id, user_id=telegram_id))
 
 
-# The quick log's question "Roughly how many items?": the draft the report answer lands on.
-QUICK_LOG_AT_COUNT = QuickLogForm.count.state
-
-
-def quick_log_at_count(officer: Officer) -> dict[str, object]:
-    return {
-        "occurred_at": utcnow().isoformat(),
-        "run": None,
-        "photos": [],
-        "report": None,
-        "category": "firearms",
-        "place_unit_id": officer.unit_id,
-    }
-
-
-async def open_quick_log_drafts(
+async def open_report_drafts(
     session_factory: async_sessionmaker[AsyncSession], officers: list[Officer]
-) -> None:
-    """Each officer half way through a quick log, as the conversation state stores it."""
-    rows = [
-        {
-            "key": fsm_key(officer.telegram_id),
-            "state": QUICK_LOG_AT_COUNT,
-            "data": quick_log_at_count(officer),
-            "updated_at": utcnow(),
-        }
-        for officer in officers
-    ]
+) -> dict[int, int]:
+    """Each officer with a full report half written and its "Direction" question open, as
+    the bot keeps them (a draft row and the conversation state); returns draft id by officer."""
+    now = utcnow()
     async with session_factory.begin() as session:
-        for start in range(0, len(rows), BATCH):
-            await session.execute(insert(FsmRecord), rows[start : start + BATCH])
+        drafts: dict[int, int] = {}
+        for start in range(0, len(officers), BATCH):
+            batch = officers[start : start + BATCH]
+            rows = [
+                {
+                    "officer_id": officer.user_id,
+                    "content": half_written_report(officer),
+                    "started_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for officer in batch
+            ]
+            ids = await session.scalars(insert(ReportDraft).returning(ReportDraft.id), rows)
+            drafts |= {
+                officer.telegram_id: draft_id
+                for officer, draft_id in zip(batch, ids.all(), strict=True)
+            }
+        states = [
+            {
+                "key": fsm_key(officer.telegram_id),
+                "state": ReportForm.answer.state,
+                "data": direction_question(drafts[officer.telegram_id]),
+                "updated_at": now,
+            }
+            for officer in officers
+        ]
+        for start in range(0, len(states), BATCH):
+            await session.execute(insert(FsmRecord), states[start : start + BATCH])
+    return drafts
 
 
-# Hook: the drafts counted by the memory benchmark and answered by the report benchmark.
-# Point this at the full report's draft table once it exists.
-open_report_drafts = open_quick_log_drafts
+def half_written_report(officer: Officer) -> dict[str, object]:
+    content = empty_content()
+    content["incident"] = {
+        "category": "firearms",
+        "occurred_at": utcnow().isoformat(),
+        "place": {"unit_id": officer.unit_id},
+        "anyone_in_danger": False,
+        "location_type": "bcp_road",
+    }
+    return content
+
+
+def direction_question(draft_id: int) -> dict[str, object]:
+    return {"draft": draft_id, "section": "incident", "key": "direction", "entry": 0, "walk": False}

@@ -6,20 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Update
 from sqlalchemy import update
 
 from benchmarks.harness import RealBot
 from benchmarks.officers import (
-    QUICK_LOG_AT_COUNT,
     Officer,
     open_procedure_runs,
     open_report_drafts,
 )
-from benchmarks.updates import BOT_ID, UpdateFactory
-from bot.db.models import ItemEstimate, ProcedureRun
-from handlers.callbacks import QuickCount, StepAction
+from benchmarks.updates import UpdateFactory
+from bot.db.models import ProcedureRun
+from bot.services.report_fields import Section
+from handlers.callbacks import DraftChoice, StepAction
 
 
 class Scenario(Protocol):
@@ -68,27 +67,34 @@ class ChecklistStepPress:
 
 
 def report_field_answer_scenario(updates: UpdateFactory) -> Scenario:
-    """A report field answered with a button. For now the quick log's "Roughly how many
-    items?"; point this at the full report's field answer once it exists."""
-    return QuickLogCountAnswer(updates)
+    """A field of the full report answered with a button: "Direction: Entry"."""
+    return FullReportFieldAnswer(updates)
 
 
 @dataclass
-class QuickLogCountAnswer:
+class FullReportFieldAnswer:
     updates: UpdateFactory
     name: str = "report_field_answer"
     title: str = "report field answer"
 
+    def __post_init__(self) -> None:
+        self.draft_of: dict[int, int] = {}
+
     async def prepare(self, bot: RealBot, officers: list[Officer]) -> None:
-        await open_report_drafts(bot.app.session_factory, officers)
+        self.draft_of |= await open_report_drafts(bot.app.session_factory, officers)
 
     def update(self, officer: Officer) -> Update:
-        data = QuickCount(estimate=ItemEstimate.FEW.value).pack()
-        return self.updates.press(officer.telegram_id, data, "Roughly how many items?")
+        data = DraftChoice(
+            draft=self.draft_of[officer.telegram_id],
+            section=Section.INCIDENT,
+            key="direction",
+            entry=0,
+            code="entry",
+        )
+        return self.updates.press(officer.telegram_id, data.pack(), "Direction")
 
     async def undo(self, bot: RealBot, officer: Officer) -> None:
-        key = StorageKey(bot_id=BOT_ID, chat_id=officer.telegram_id, user_id=officer.telegram_id)
-        await bot.dispatcher.storage.set_state(key, QUICK_LOG_AT_COUNT)
+        """Answering the same field again stores the same answer: nothing to undo."""
 
 
 @dataclass

@@ -186,6 +186,12 @@ async def _set(
     session: AsyncSession, user: User, draft_id: int, target: Target, value: Any
 ) -> ReportDraft:
     draft = await get_draft(session, user, draft_id, for_update=True)
+    return await _store(session, draft, target, value)
+
+
+async def _store(
+    session: AsyncSession, draft: ReportDraft, target: Target, value: Any
+) -> ReportDraft:
     content = copy.deepcopy(draft.content)
     values = values_of(content, target.section, target.entry)
     if value is None:
@@ -266,8 +272,8 @@ async def answer_choice(
 ) -> ReportDraft:
     """A button's answer; a button of an older question is refused, not misapplied."""
     spec = field_of(target.section, target.key)
-    draft = await get_draft(session, user, draft_id)
-    return await _set(session, user, draft_id, target, _chosen_value(spec, code, draft))
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    return await _store(session, draft, target, _chosen_value(spec, code, draft))
 
 
 async def answer_place_unit(
