@@ -1,4 +1,5 @@
-"""Command line: run the bot (polling or webhook), migrate, and set up units and users."""
+"""Command line: run the bot (polling or webhook), migrate, set up units and users, verify the
+audit log and export reports."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +55,16 @@ def parser() -> argparse.ArgumentParser:
     audit_log = commands.add_parser("audit", help="the tamper-evident audit log")
     audit_actions = audit_log.add_subparsers(dest="action", required=True)
     audit_actions.add_parser("verify", help="seal new entries and check the whole chain")
+
+    export = commands.add_parser("export", help="export reports for headquarters")
+    export.add_argument("--from", dest="first", required=True, type=date.fromisoformat)
+    export.add_argument("--to", dest="last", required=True, type=date.fromisoformat)
+    export.add_argument("--unit", help="a unit's id or code: that unit and the units below it")
+    export.add_argument(
+        "--format", dest="file_format", choices=("xlsx", "csv", "pdf"), required=True
+    )
+    export.add_argument("--out", required=True, type=Path, help="file to write (csv: two files)")
+    export.add_argument("--language", choices=LANGUAGES, help="default: DEFAULT_LANGUAGE")
 
     procedures = commands.add_parser("procedures", help="procedure content")
     procedure_actions = procedures.add_subparsers(dest="action", required=True)
@@ -131,6 +143,59 @@ async def verify_audit(session: AsyncSession, _args: argparse.Namespace) -> None
     print(f"audit chain intact: {check.checked} entries ({sealed} sealed now)")
 
 
+async def export_reports(session: AsyncSession, args: argparse.Namespace) -> None:
+    # Imported here: the export speaks the bot's languages, which takes aiogram's i18n.
+    from bot.i18n import create_i18n
+    from handlers.report_export import export_files
+
+    settings: Settings = args.settings
+    unit = None
+    if args.unit:
+        unit = await (
+            unit_service.get_unit(session, int(args.unit))
+            if args.unit.isdigit()
+            else unit_service.get_unit_by_code(session, args.unit)
+        )
+    language = args.language or settings.default_language
+    i18n = create_i18n(settings.default_language)
+    library = load_library(settings.procedures_dir)
+    with i18n.context(), i18n.use_locale(language):
+        files, total = await export_files(
+            session,
+            None,
+            args.first,
+            args.last,
+            args.file_format,
+            language,
+            settings,
+            library,
+            unit_id=unit.id if unit else None,
+        )
+    outputs = (
+        [args.out]
+        if len(files) == 1
+        else [
+            args.out.with_name(f"{args.out.stem}-{file.name.rsplit('-', 1)[1]}") for file in files
+        ]
+    )
+    for file, path in zip(files, outputs, strict=True):
+        path.write_bytes(file.content)
+        print(f"wrote {path}")
+    await audit.record(
+        session,
+        None,
+        "report.exported",
+        "export",
+        None,
+        first=args.first.isoformat(),
+        last=args.last.isoformat(),
+        format=args.file_format,
+        reports=total,
+        by="cli",
+    )
+    print(f"{total} report(s) exported")
+
+
 class ChainBroken(DomainError):
     """The audit chain does not verify."""
 
@@ -142,6 +207,7 @@ DATABASE_COMMANDS = {
     ("users", "add"): add_user,
     ("users", "list"): list_users,
     ("audit", "verify"): verify_audit,
+    ("export", None): export_reports,
 }
 
 
@@ -202,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(with_database(settings, lambda _session: asyncio.sleep(0)))
         print("database is up to date")
     else:
-        command = DATABASE_COMMANDS[(args.command, args.action)]
+        command = DATABASE_COMMANDS[(args.command, getattr(args, "action", None))]
+        args.settings = settings
         try:
             asyncio.run(with_database(settings, lambda session: command(session, args)))
         except DomainError as error:

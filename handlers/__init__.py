@@ -13,6 +13,7 @@ def create_routers() -> list[Router]:
         invites,
         menu,
         procedures,
+        report_export,
         report_form,
         report_view,
         reports,
@@ -31,6 +32,7 @@ def create_routers() -> list[Router]:
         reports,
         report_form,
         report_view,
+        report_export,
         procedures,
         fallback,
     )

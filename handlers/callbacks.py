@@ -235,3 +235,8 @@ class ReportMedia(CallbackData, prefix="rmd"):
 
     report: int
     what: str
+
+
+class ExportChoice(CallbackData, prefix="ex"):
+    period: str = ""
+    file_format: str = ""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.services.drafts import ENTRIES_PER_LIST, PHOTOS_PER_DRAFT
 from bot.services.errors import InvalidInput
+from bot.services.exports import PDF_REPORTS_LIMIT
 from bot.services.procedure_runs import REASON_MAX, REASON_MIN
 from bot.services.reports import COMMENT_MAX, PLACE_TEXT_MAX
 from bot.services.units import NAME_MAX_LENGTH
@@ -35,6 +37,24 @@ def input_problem(problem: InvalidInput) -> str:
         ("unit", "missing"): _(
             "You have no unit yet, so a report cannot be numbered. "
             "Ask an administrator to set your unit."
+        ),
+        ("export", "too_many_for_pdf"): _(
+            "Too many reports for one PDF (at most {limit}). Choose a spreadsheet instead."
+        ).format(limit=PDF_REPORTS_LIMIT),
+        ("period", "reversed"): _("The period ends before it begins."),
+        ("period", "too_long"): _("The period is too long: at most three years."),
+        ("report", "not_open"): _("This report can no longer be changed by you."),
+        ("report", "incomplete"): _("Some mandatory fields are still missing."),
+        ("choice", "stale"): _("This button belongs to an earlier question. Nothing was changed."),
+        ("field", "required"): _("This field is mandatory and cannot be cleared."),
+        ("item", "too_many"): _("A report holds at most {limit} items.").format(
+            limit=ENTRIES_PER_LIST
+        ),
+        ("person", "too_many"): _("A report holds at most {limit} persons.").format(
+            limit=ENTRIES_PER_LIST
+        ),
+        ("photos", "too_many"): _("A draft holds at most {limit} photos.").format(
+            limit=PHOTOS_PER_DRAFT
         ),
         ("procedure_run", "unfinished"): _("Only a finished procedure can be added to a report."),
         ("comment", "too_short"): _("The comment is too short. Please type it again."),

@@ -27,13 +27,13 @@ from handlers.run_review import outcome_name
 
 async def report_document(
     session: AsyncSession,
-    reader: User,
     report: SeizureReport,
     language: str,
     settings: Settings,
     procedures: ProcedureLibrary,
 ) -> Document:
-    details = await reports.report_details(session, reader, report.id)
+    """The document of a report its reader was allowed to open."""
+    details = await reports.details_of(session, report)
     unit = await get_unit(session, report.unit_id)
     officer = await session.get(User, report.officer_id)
     revision = details.revision
@@ -173,14 +173,13 @@ async def send_pdf(
     bot: Bot,
     chat_id: int,
     session: AsyncSession,
-    reader: User,
     report: SeizureReport,
     language: str,
     settings: Settings,
     procedures: ProcedureLibrary,
 ) -> None:
-    document = await report_document(session, reader, report, language, settings, procedures)
+    document = await report_document(session, report, language, settings, procedures)
     # Rendering takes a moment for a long report: other officers are not kept waiting.
-    content = await asyncio.to_thread(render, document)
+    content = await asyncio.to_thread(render, [document])
     upload = BufferedInputFile(content, filename=f"{report.number}.pdf")
     await bot.send_document(chat_id, upload, caption=document.title[:1024])

@@ -74,6 +74,7 @@ from handlers.callbacks import (
 from handlers.filters import Answer, HasRole, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
+from handlers.report_export import export_button
 from handlers.states import QuickLogForm, ReturnForm
 from handlers.ui import main_menu, paged_list, show, unit_picker
 
@@ -531,6 +532,7 @@ async def reports_screen(
     )
     if not found:
         return _("You have no reports yet."), builder.as_markup()
+    builder.row(export_button())
     return _("Your reports, newest first:"), builder.as_markup()
 
 
@@ -577,6 +579,7 @@ async def inbox_screen(
             callback_data=UnitPage(purpose="inbox", page=0).pack(),
         )
     )
+    builder.row(export_button())
     if awaiting:
         heading = _("Awaiting acknowledgement, oldest first: {count}").format(count=total)
     else:

@@ -48,13 +48,21 @@ def printable(text: str) -> str:
     return "".join(c for c in text if c == "\n" or ord(c) in glyphs).strip()
 
 
-def render(document: Document) -> bytes:
+def render(documents: list[Document]) -> bytes:
+    """One PDF; each document starts on a page of its own."""
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font(FAMILY, "", FONT_FILES / "PT_Sans-Web-Regular.ttf")
     pdf.add_font(FAMILY, "B", FONT_FILES / "PT_Sans-Web-Bold.ttf")
-    pdf.set_title(printable(document.title))
+    if documents:
+        pdf.set_title(printable(documents[0].title))
+    for document in documents:
+        _document(pdf, document)
+    return bytes(pdf.output())
+
+
+def _document(pdf: FPDF, document: Document) -> None:
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 15)
     pdf.multi_cell(0, 8, printable(document.title), new_x="LMARGIN", new_y="NEXT")
@@ -64,7 +72,6 @@ def render(document: Document) -> bytes:
         pdf.ln(6)
         pdf.set_font(FAMILY, "", 8)
         pdf.multi_cell(0, 4, printable(document.footer), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 def _section(pdf: FPDF, section: Section) -> None:

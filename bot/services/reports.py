@@ -390,7 +390,11 @@ class ReportDetails:
 
 
 async def report_details(session: AsyncSession, user: User, report_id: int) -> ReportDetails:
-    report = await get_report_for(session, user, report_id)
+    return await details_of(session, await get_report_for(session, user, report_id))
+
+
+async def details_of(session: AsyncSession, report: SeizureReport) -> ReportDetails:
+    """Photos, procedures followed and revisions of a report already allowed to its reader."""
     photos = (
         await session.scalar(select(func.count()).where(ReportPhoto.report_id == report.id)) or 0
     )

@@ -1,0 +1,68 @@
+"""Which reports an export holds: those its requester may read (an officer their own, a
+supervisor their units', an admin and headquarters all), of a period of seizure dates."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ReportStatus, Role, SeizureReport, User
+from bot.services.errors import InvalidInput
+from bot.services.permissions import managed_unit_ids, require_active
+from bot.services.units import subtree_ids
+
+# Read from the database in batches: an export of a year stays small in memory.
+BATCH = 500
+LONGEST_PERIOD = timedelta(days=3 * 366)
+# A PDF of many reports is for a case file, not a year: beyond this, a spreadsheet.
+PDF_REPORTS_LIMIT = 200
+
+
+def period_bounds(first: date, last: date, timezone: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of the first day to the end of the last, in the service's time zone."""
+    if last < first:
+        raise InvalidInput("period", "reversed")
+    if last - first > LONGEST_PERIOD:
+        raise InvalidInput("period", "too_long")
+    start = datetime.combine(first, time.min, tzinfo=timezone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone)
+    return start, end
+
+
+async def export_query(
+    session: AsyncSession,
+    requester: User | None,
+    first: date,
+    last: date,
+    timezone: ZoneInfo,
+    unit_id: int | None = None,
+) -> Select[tuple[SeizureReport]]:
+    """The reports of the period, oldest first; `requester` None is headquarters (the CLI)."""
+    start, end = period_bounds(first, last, timezone)
+    conditions = [
+        SeizureReport.occurred_at >= start,
+        SeizureReport.occurred_at < end,
+        SeizureReport.status != ReportStatus.DRAFT,
+    ]
+    if requester is not None:
+        require_active(requester)
+        managed = await managed_unit_ids(session, requester)
+        if requester.role is Role.OFFICER:
+            conditions.append(SeizureReport.officer_id == requester.id)
+        elif managed is not None:
+            conditions.append(SeizureReport.unit_id.in_(managed))
+    if unit_id:
+        conditions.append(SeizureReport.unit_id.in_(await subtree_ids(session, unit_id)))
+    return select(SeizureReport).where(*conditions).order_by(SeizureReport.occurred_at)
+
+
+async def stream_reports(
+    session: AsyncSession, query: Select[tuple[SeizureReport]]
+) -> AsyncIterator[SeizureReport]:
+    result = await session.stream_scalars(query.execution_options(yield_per=BATCH))
+    async for report in result:
+        yield report

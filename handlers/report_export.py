@@ -1,0 +1,335 @@
+"""Exports of reports as spreadsheets (XLSX, or CSV files) and PDF, in the requester's language:
+headers in words, enumerations in words, dates in the service's time zone. Used from the chat
+(My reports, Inbox) and by headquarters' `python -m bot export`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import SeizureReport, Unit, User, UserStatus, utcnow
+from bot.documents.pdf import render
+from bot.documents.spreadsheet import Cell, CsvWriter, SheetWriter, XlsxWriter
+from bot.i18n import language_of
+from bot.procedures.library import ProcedureLibrary
+from bot.services import audit, exports
+from bot.services.errors import InvalidInput
+from bot.services.report_fields import (
+    CONVEYANCE_FIELDS,
+    INCIDENT_FIELDS,
+    ITEM_FIELDS,
+    Field,
+    Values,
+)
+from handlers import report_texts, texts
+from handlers.callbacks import ExportChoice
+from handlers.filters import HasStatus
+from handlers.report_document import report_document
+from handlers.ui import show
+
+XLSX, CSV, PDF = "xlsx", "csv", "pdf"
+FORMATS = (XLSX, CSV, PDF)
+PERIODS = ("this_month", "last_month", "last_30_days")
+# How often a long export lets other updates through and tells how far it got.
+YIELD_EVERY, PROGRESS_EVERY = 100, 1_000
+COLUMN_FIELDS = ("category", "occurred_at", "place", "anyone_in_danger")
+
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+@dataclass
+class ExportFile:
+    name: str
+    content: bytes
+
+
+def period_dates(period: str, today: date) -> tuple[date, date]:
+    if period == "last_month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    if period == "last_30_days":
+        return today - timedelta(days=29), today
+    return today.replace(day=1), today
+
+
+def _local(moment: datetime | None, settings: Settings) -> datetime | None:
+    # Spreadsheet cells have no time zone: the local time of the service, as people read it.
+    return moment.astimezone(settings.tz).replace(tzinfo=None) if moment else None
+
+
+class _Names:
+    """Units and officers by id, each read once per export."""
+
+    def __init__(self, session: AsyncSession, language: str) -> None:
+        self.session, self.language = session, language
+        self.units: dict[int, Unit] = {}
+        self.officers: dict[int, str] = {}
+
+    async def load_units(self) -> None:
+        self.units = {unit.id: unit for unit in (await self.session.scalars(select(Unit))).all()}
+
+    def unit(self, unit_id: int | None) -> str:
+        unit = self.units.get(unit_id or 0)
+        return texts.unit_label(unit, self.language) if unit else ""
+
+    async def officer(self, user_id: int) -> str:
+        if user_id not in self.officers:
+            person = await self.session.get(User, user_id)
+            self.officers[user_id] = texts.person_label(person) if person else ""
+        return self.officers[user_id]
+
+
+def _words(spec: Field, values: Values, language: str, settings: Settings) -> Cell:
+    value = values.get(spec.key)
+    if value is None:
+        return None
+    if spec.kind.value in ("count", "year", "weight"):
+        return value
+    return report_texts.display_value(spec, value, language, settings.tz, {})
+
+
+INCIDENT_DETAIL_FIELDS = [spec for spec in INCIDENT_FIELDS if spec.key not in COLUMN_FIELDS]
+
+
+def report_headers() -> list[str]:
+    return [
+        _("Report number"),
+        _("Status"),
+        _("Revision"),
+        _("Unit"),
+        _("Officer"),
+        report_texts.field_label("occurred_at"),
+        report_texts.field_label("category"),
+        report_texts.field_label("place"),
+        _("Latitude"),
+        _("Longitude"),
+        report_texts.field_label("anyone_in_danger"),
+        _("Urgent"),
+        _("Full report"),
+        *[report_texts.field_label(spec.key) for spec in INCIDENT_DETAIL_FIELDS],
+        *[report_texts.field_label(spec.key) for spec in CONVEYANCE_FIELDS],
+        _("Items"),
+        _("Persons"),
+        _("Submitted"),
+        _("Acknowledged"),
+    ]
+
+
+async def report_row(
+    report: SeizureReport, names: _Names, language: str, settings: Settings
+) -> list[Cell]:
+    details = report.details or {}
+    incident, conveyance = details.get("incident", {}), details.get("conveyance", {})
+    place = names.unit(report.place_unit_id) if report.place_unit_id else report.place_text
+    yes, no = _("yes"), _("no")
+    return [
+        report.number,
+        texts.report_status_name(report.status),
+        report.revision,
+        names.unit(report.unit_id),
+        await names.officer(report.officer_id),
+        _local(report.occurred_at, settings),
+        report_texts.choice_name(report.category.value),
+        place,
+        report.latitude,
+        report.longitude,
+        yes if report.anyone_in_danger else no,
+        yes if report.urgent else no,
+        yes if report.complete else no,
+        *[_words(spec, incident, language, settings) for spec in INCIDENT_DETAIL_FIELDS],
+        *[_words(spec, conveyance, language, settings) for spec in CONVEYANCE_FIELDS],
+        len(details.get("items", [])),
+        len(details.get("persons", [])),
+        _local(report.submitted_at, settings),
+        _local(report.acknowledged_at, settings),
+    ]
+
+
+def item_headers() -> list[str]:
+    return [
+        _("Report number"),
+        _("Item number"),
+        *[report_texts.field_label(spec.key) for spec in ITEM_FIELDS],
+    ]
+
+
+def item_rows(report: SeizureReport, language: str, settings: Settings) -> list[list[Cell]]:
+    return [
+        [
+            report.number,
+            item["number"],
+            *[_words(spec, item, language, settings) for spec in ITEM_FIELDS],
+        ]
+        for item in (report.details or {}).get("items", [])
+    ]
+
+
+async def export_files(
+    session: AsyncSession,
+    requester: User | None,
+    first: date,
+    last: date,
+    file_format: str,
+    language: str,
+    settings: Settings,
+    procedures: ProcedureLibrary,
+    unit_id: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[ExportFile], int]:
+    """The export's files and how many reports they hold."""
+    query = await exports.export_query(session, requester, first, last, settings.tz, unit_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    stem = f"reports-{first.isoformat()}-{last.isoformat()}"
+    if file_format == PDF:
+        if total > exports.PDF_REPORTS_LIMIT:
+            raise InvalidInput("export", "too_many_for_pdf")
+        documents = [
+            await report_document(session, report, language, settings, procedures)
+            for report in (await session.scalars(query)).all()
+        ]
+        return [ExportFile(f"{stem}.pdf", await asyncio.to_thread(render, documents))], total
+    names = _Names(session, language)
+    await names.load_units()
+    writer: SheetWriter = XlsxWriter() if file_format == XLSX else CsvWriter()
+    writer.sheet(_("Reports"), report_headers())
+    done = 0
+    async for report in exports.stream_reports(session, query):
+        writer.append(await report_row(report, names, language, settings))
+        done += 1
+        await _breathe(done, total, progress)
+    writer.sheet(_("Items"), item_headers())
+    async for report in exports.stream_reports(session, query):
+        for row in item_rows(report, language, settings):
+            writer.append(row)
+    if isinstance(writer, XlsxWriter):
+        buffer = io.BytesIO()
+        await asyncio.to_thread(writer.save, buffer)
+        return [ExportFile(f"{stem}.xlsx", buffer.getvalue())], total
+    assert isinstance(writer, CsvWriter)
+    reports_csv, items_csv = writer.close().values()
+    return [
+        ExportFile(f"{stem}-reports.csv", reports_csv),
+        ExportFile(f"{stem}-items.csv", items_csv),
+    ], total
+
+
+async def _breathe(done: int, total: int, progress: Progress | None) -> None:
+    if done % YIELD_EVERY == 0:
+        await asyncio.sleep(0)
+    if progress is not None and done % PROGRESS_EVERY == 0:
+        await progress(done, total)
+
+
+# --- the chat ---------------------------------------------------------------------------------
+
+
+def period_name(period: str) -> str:
+    return {
+        "this_month": _("This month"),
+        "last_month": _("Last month"),
+        "last_30_days": _("Last 30 days"),
+    }[period]
+
+
+async def choose_period(callback: CallbackQuery, callback_data: ExportChoice) -> None:
+    builder = InlineKeyboardBuilder()
+    if callback_data.period not in PERIODS:
+        for period in PERIODS:
+            builder.button(text=period_name(period), callback_data=ExportChoice(period=period))
+        builder.adjust(1)
+        await show(callback, _("📤 Export the reports of which period?"), builder.as_markup())
+        return
+    labels = {XLSX: _("📊 Spreadsheet (XLSX)"), CSV: _("📄 CSV files"), PDF: _("🖨 PDF")}
+    for file_format in FORMATS:
+        builder.button(
+            text=labels[file_format],
+            callback_data=ExportChoice(period=callback_data.period, file_format=file_format),
+        )
+    builder.adjust(1)
+    await show(
+        callback,
+        _("📤 {period}: in which format?").format(period=period_name(callback_data.period)),
+        builder.as_markup(),
+    )
+
+
+async def run_export(
+    callback: CallbackQuery,
+    callback_data: ExportChoice,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+    procedures: ProcedureLibrary,
+    bot: Bot,
+) -> None:
+    if callback_data.file_format not in FORMATS or callback_data.period not in PERIODS:
+        await choose_period(callback, ExportChoice())
+        return
+    language = language_of(user, settings.default_language)
+    first, last = period_dates(callback_data.period, utcnow().astimezone(settings.tz).date())
+    await show(callback, _("⏳ Preparing the export…"))
+    status = callback.message if isinstance(callback.message, Message) else None
+    await bot.send_chat_action(user.telegram_id, "upload_document")
+
+    async def progress(done: int, total: int) -> None:
+        if status is not None:
+            text = _("⏳ Preparing the export… {done} of {total} reports").format(
+                done=done, total=total
+            )
+            await status.edit_text(text)
+            await bot.send_chat_action(user.telegram_id, "upload_document")
+
+    files, total = await export_files(
+        session,
+        user,
+        first,
+        last,
+        callback_data.file_format,
+        language,
+        settings,
+        procedures,
+        progress=progress,
+    )
+    await audit.record(
+        session,
+        user,
+        "report.exported",
+        "export",
+        None,
+        first=first.isoformat(),
+        last=last.isoformat(),
+        format=callback_data.file_format,
+        reports=total,
+    )
+    await session.commit()
+    for file in files:
+        await bot.send_document(user.telegram_id, BufferedInputFile(file.content, file.name))
+    await show(
+        callback,
+        _("✅ Export ready: {count} reports, {first} – {last}.").format(
+            count=total, first=first.strftime("%d.%m.%Y"), last=last.strftime("%d.%m.%Y")
+        ),
+    )
+
+
+def export_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("📤 Export"), callback_data=ExportChoice().pack())
+
+
+def create_router() -> Router:
+    router = Router(name="report_export")
+    router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
+    router.callback_query.register(run_export, ExportChoice.filter(F.file_format != ""))
+    router.callback_query.register(choose_period, ExportChoice.filter())
+    return router
