@@ -17,8 +17,9 @@ from bot.config import LANGUAGES, ConfigError, Settings, load_settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import Role, UnitKind
+from bot.media import MediaStore
 from bot.procedures.library import PROCEDURES_DIR, ProcedureErrors, load_library
-from bot.services import audit
+from bot.services import audit, evidence
 from bot.services import units as unit_service
 from bot.services import users as user_service
 from bot.services.errors import DomainError, InvalidInput, NotFound
@@ -54,7 +55,9 @@ def parser() -> argparse.ArgumentParser:
 
     audit_log = commands.add_parser("audit", help="the tamper-evident audit log")
     audit_actions = audit_log.add_subparsers(dest="action", required=True)
-    audit_actions.add_parser("verify", help="seal new entries and check the whole chain")
+    audit_actions.add_parser(
+        "verify", help="seal new entries, check the whole chain and the evidence photos"
+    )
 
     export = commands.add_parser("export", help="export reports for headquarters")
     export.add_argument("--from", dest="first", required=True, type=date.fromisoformat)
@@ -132,15 +135,26 @@ async def list_users(session: AsyncSession, _args: argparse.Namespace) -> None:
         )
 
 
-async def verify_audit(session: AsyncSession, _args: argparse.Namespace) -> None:
+async def verify_audit(session: AsyncSession, args: argparse.Namespace) -> None:
     sealed = await audit.seal_pending(session)
     check = await audit.verify_chain(session)
     if check.broken_entry_id is not None:
-        raise ChainBroken(
+        raise IntegrityBroken(
             f"audit chain broken at entry {check.broken_entry_id}: {check.problem} "
             f"({check.checked} entries before it are intact)"
         )
     print(f"audit chain intact: {check.checked} entries ({sealed} sealed now)")
+    settings: Settings = args.settings
+    checked, problems = await evidence.photo_problems(session, MediaStore(settings.media_dir))
+    for problem in problems:
+        print(
+            f"photo {problem.photo_id} of report {problem.report_number}: {problem.state.value} "
+            f"(expected SHA-256 {problem.sha256})",
+            file=sys.stderr,
+        )
+    if problems:
+        raise IntegrityBroken(f"{len(problems)} of {checked} evidence photos altered or missing")
+    print(f"evidence photos intact: {checked}")
 
 
 async def export_reports(session: AsyncSession, args: argparse.Namespace) -> None:
@@ -169,6 +183,7 @@ async def export_reports(session: AsyncSession, args: argparse.Namespace) -> Non
             language,
             settings,
             library,
+            MediaStore(settings.media_dir),
             unit_id=unit.id if unit else None,
         )
     outputs = (
@@ -196,8 +211,8 @@ async def export_reports(session: AsyncSession, args: argparse.Namespace) -> Non
     print(f"{total} report(s) exported")
 
 
-class ChainBroken(DomainError):
-    """The audit chain does not verify."""
+class IntegrityBroken(DomainError):
+    """The audit chain or an evidence photo does not verify."""
 
 
 DATABASE_COMMANDS = {

@@ -33,6 +33,7 @@ from bot.db.models import ProcessedUpdate, utcnow
 from bot.delivery import DeliveryWorker, Schedules
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
+from bot.media import MediaStore
 from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DatabaseSessionMiddleware, DuplicateUpdateMiddleware
 from bot.middlewares.inflight import InFlightUpdates
@@ -127,6 +128,7 @@ class BotApplication:
         )
         dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight, delivery)
         dispatcher["procedures"] = procedures
+        dispatcher["media"] = MediaStore(settings.media_dir)
         return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight)
 
     async def close(self) -> None:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
     procedures_dir: Path = PROJECT_ROOT / "procedures"
+    # Evidence photos, each named by its SHA-256.
+    media_dir: Path = Path("data/media")
     messages_per_second: float = Field(default=30.0, gt=0, le=30)
     notification_timeout_seconds: int = Field(default=15, ge=1, le=120)
     escalate_after_minutes: float = Field(default=30, gt=0)

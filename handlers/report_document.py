@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db.models import ReportPhoto, SeizureReport, User, utcnow
 from bot.documents.pdf import Document, Section, Table, render
 from bot.i18n import MINUTES, format_datetime
+from bot.media import MediaStore, PhotoState
 from bot.procedures.library import ProcedureLibrary
 from bot.services import procedure_runs, reports
 from bot.services.report_fields import Section as ReportSection
@@ -31,6 +32,7 @@ async def report_document(
     language: str,
     settings: Settings,
     procedures: ProcedureLibrary,
+    media: MediaStore,
 ) -> Document:
     """The document of a report its reader was allowed to open."""
     details = await reports.details_of(session, report)
@@ -56,7 +58,8 @@ async def report_document(
         summary.append((_("Submitted"), when(report.submitted_at)))
     sections = [Section(_("Report"), summary)]
     sections += _detail_sections(report, language, settings)
-    sections += await _photo_and_run_sections(session, report, details.runs, language, procedures)
+    sections += await _photo_sections(session, report, media)
+    sections += await _run_sections(session, details.runs, language, procedures)
     if revision is not None:
         sections.append(
             Section(
@@ -130,30 +133,40 @@ def _detail_sections(report: SeizureReport, language: str, settings: Settings) -
     return sections
 
 
-async def _photo_and_run_sections(
-    session: AsyncSession,
-    report: SeizureReport,
-    runs: list,
-    language: str,
-    procedures: ProcedureLibrary,
+async def _photo_sections(
+    session: AsyncSession, report: SeizureReport, media: MediaStore
 ) -> list[Section]:
-    sections = []
+    """Each photo with the SHA-256 it was received with; one that no longer matches is named
+    altered and not printed."""
     photos = (
         await session.scalars(
             select(ReportPhoto).where(ReportPhoto.report_id == report.id).order_by(ReportPhoto.id)
         )
     ).all()
-    if photos:
-        rows = [
-            (
-                section_title(ReportSection.ITEM, photo.item_number)
-                if photo.item_number
-                else _("Whole seizure"),
-                photo.file_unique_id,
+    sections = []
+    for number, photo in enumerate(photos, start=1):
+        shows = (
+            section_title(ReportSection.ITEM, photo.item_number)
+            if photo.item_number
+            else _("Whole seizure")
+        )
+        state = media.check(photo.sha256) if photo.sha256 else PhotoState.MISSING
+        rows = [(_("Shows"), shows), ("SHA-256", photo.sha256 or "—")]
+        images = []
+        if state is PhotoState.INTACT and photo.sha256:
+            images.append(media.read(photo.sha256) or b"")
+        else:
+            rows.append(
+                (_("Check"), _("⚠️ ALTERED") if state is PhotoState.ALTERED else _("not kept"))
             )
-            for photo in photos
-        ]
-        sections.append(Section(_("Photos: {count}").format(count=len(photos)), rows))
+        sections.append(Section(_("Photo {number}").format(number=number), rows, images=images))
+    return sections
+
+
+async def _run_sections(
+    session: AsyncSession, runs: list, language: str, procedures: ProcedureLibrary
+) -> list[Section]:
+    sections = []
     for run in runs:
         item = procedures.get(run.procedure_id)
         title = item.procedure.title(language) if item else run.procedure_id
@@ -177,8 +190,9 @@ async def send_pdf(
     language: str,
     settings: Settings,
     procedures: ProcedureLibrary,
+    media: MediaStore,
 ) -> None:
-    document = await report_document(session, report, language, settings, procedures)
+    document = await report_document(session, report, language, settings, procedures, media)
     # Rendering takes a moment for a long report: other officers are not kept waiting.
     content = await asyncio.to_thread(render, [document])
     upload = BufferedInputFile(content, filename=f"{report.number}.pdf")

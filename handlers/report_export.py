@@ -22,6 +22,7 @@ from bot.db.models import SeizureReport, Unit, User, UserStatus, utcnow
 from bot.documents.pdf import render
 from bot.documents.spreadsheet import Cell, CsvWriter, SheetWriter, XlsxWriter
 from bot.i18n import language_of
+from bot.media import MediaStore
 from bot.procedures.library import ProcedureLibrary
 from bot.services import audit, exports
 from bot.services.errors import InvalidInput
@@ -184,6 +185,7 @@ async def export_files(
     language: str,
     settings: Settings,
     procedures: ProcedureLibrary,
+    media: MediaStore,
     unit_id: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[list[ExportFile], int]:
@@ -195,7 +197,7 @@ async def export_files(
         if total > exports.PDF_REPORTS_LIMIT:
             raise InvalidInput("export", "too_many_for_pdf")
         documents = [
-            await report_document(session, report, language, settings, procedures)
+            await report_document(session, report, language, settings, procedures, media)
             for report in (await session.scalars(query)).all()
         ]
         return [ExportFile(f"{stem}.pdf", await asyncio.to_thread(render, documents))], total
@@ -271,6 +273,7 @@ async def run_export(
     session: AsyncSession,
     settings: Settings,
     procedures: ProcedureLibrary,
+    media: MediaStore,
     bot: Bot,
 ) -> None:
     if callback_data.file_format not in FORMATS or callback_data.period not in PERIODS:
@@ -299,6 +302,7 @@ async def run_export(
         language,
         settings,
         procedures,
+        media,
         progress=progress,
     )
     await audit.record(

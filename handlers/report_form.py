@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.db.models import ReportDraft, User, UserStatus, utcnow
 from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
+from bot.media import MediaStore
 from bot.services import drafts
 from bot.services.drafts import Incomplete, Target, values_of
 from bot.services.errors import InvalidInput
@@ -51,6 +52,7 @@ from handlers.callbacks import (
     FullReportStart,
     ReportComplete,
 )
+from handlers.evidence import keep_photo
 from handlers.filters import Answer, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.report_screens import (
@@ -399,7 +401,12 @@ async def not_text(message: Message, state: FSMContext) -> None:
 
 
 async def photo_received(
-    message: Message, user: User, session: AsyncSession, state: FSMContext
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    bot: Bot,
+    media: MediaStore,
 ) -> None:
     """A photo sent while a draft is open joins it: the item on screen's, or the report's."""
     assert message.photo
@@ -408,8 +415,15 @@ async def photo_received(
     if data.get("section") == Section.ITEM.value:
         item = int(data["entry"])
     largest = message.photo[-1]
+    sha256 = await keep_photo(bot, media, largest.file_id)
     count = await drafts.add_photo(
-        session, user, int(data["draft"]), largest.file_id, largest.file_unique_id, item or None
+        session,
+        user,
+        int(data["draft"]),
+        largest.file_id,
+        largest.file_unique_id,
+        sha256,
+        item or None,
     )
     await session.commit()
     if item:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import ReportPhoto, SeizureReport, User, UserStatus
 from bot.i18n import language_of
+from bot.media import MediaStore
 from bot.procedures.library import ProcedureLibrary
 from bot.services import audit, reports
 from bot.services.errors import NotFound
@@ -115,6 +116,7 @@ async def send_media(
     session: AsyncSession,
     settings: Settings,
     procedures: ProcedureLibrary,
+    media: MediaStore,
 ) -> None:
     report = await reports.get_report_for(session, user, callback_data.report)
     chat_id = callback.from_user.id
@@ -123,7 +125,7 @@ async def send_media(
     if callback_data.what == PDF:
         language = language_of(user, settings.default_language)
         await bot.send_chat_action(chat_id, "upload_document")
-        await send_pdf(bot, chat_id, session, report, language, settings, procedures)
+        await send_pdf(bot, chat_id, session, report, language, settings, procedures, media)
         await audit.record(session, user, "report.exported", "report", report.id, format="pdf")
         return
     if callback_data.what == NARRATIVE:

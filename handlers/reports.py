@@ -38,6 +38,7 @@ from bot.db.models import (
 )
 from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
+from bot.media import MediaStore
 from bot.procedures.library import ProcedureLibrary
 from bot.services import drafts, reports
 from bot.services.errors import AlreadyDecided, InvalidInput
@@ -71,6 +72,7 @@ from handlers.callbacks import (
     UnitPage,
     UnitPick,
 )
+from handlers.evidence import keep_photo
 from handlers.filters import Answer, HasRole, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
@@ -287,11 +289,12 @@ async def got_count(callback: CallbackQuery, callback_data: QuickCount, state: F
     )
 
 
-async def got_photo(message: Message, state: FSMContext) -> None:
+async def got_photo(message: Message, state: FSMContext, bot: Bot, media: MediaStore) -> None:
     assert message.photo
     largest = message.photo[-1]
+    sha256 = await keep_photo(bot, media, largest.file_id)
     photos = (await state.get_data()).get("photos", [])
-    photos.append([largest.file_id, largest.file_unique_id])
+    photos.append([largest.file_id, largest.file_unique_id, sha256])
     await state.update_data(photos=photos)
     await message.answer(_("📷 Photo added ({count}).").format(count=len(photos)))
 
@@ -321,7 +324,11 @@ async def got_danger(
         place_text=data.get("place_text"),
         item_estimate=ItemEstimate(data.get("item_estimate", ItemEstimate.UNKNOWN.value)),
         anyone_in_danger=callback_data.danger,
-        photos=[(file_id, unique_id) for file_id, unique_id in data.get("photos", [])],
+        # A log begun before photos were hashed has no hash to give.
+        photos=[
+            reports.NewPhoto(photo[0], photo[1], photo[2] if len(photo) > 2 else None)
+            for photo in data.get("photos", [])
+        ],
         procedure_run_id=data.get("run"),
     )
     if data.get("report"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,6 +81,7 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         "shutdown_timeout_seconds": 5,
         # Tests that want a digest queue it with their own clock; none arrives by surprise.
         "digest_time": None,
+        "media_dir": Path(tempfile.mkdtemp(prefix="seizure-media-")),
         **overrides,
     }
     return Settings(_env_file=None, **values)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.db.models import FoundCategory, ReportStatus, Role, SeizureReport, utcnow
 from bot.i18n import create_i18n
+from bot.media import MediaStore
 from bot.procedures.library import load_library
 from bot.services import exports, units, users
 from handlers.report_export import export_files
@@ -85,7 +86,15 @@ async def export(session_factory, requester, file_format: str, language: str = "
     async with session_factory() as session:
         with i18n.context(), i18n.use_locale(language):
             return await export_files(
-                session, requester, first, TODAY, file_format, language, settings(), library
+                session,
+                requester,
+                first,
+                TODAY,
+                file_format,
+                language,
+                settings(),
+                library,
+                MediaStore(settings().media_dir),
             )
 
 

@@ -274,8 +274,8 @@ async def quick_log(officer) -> None:
     await officer.receive()
 
 
-async def open_own_report(officer):
-    await officer.send(en("🗂 My reports"))
+async def open_own_report(officer, language: str = "en"):
+    await officer.send(tr(language, "🗂 My reports"))
     listing = await officer.receive()
     await officer.press(listing.button_texts()[0], listing)
     return await officer.receive()
@@ -346,7 +346,7 @@ async def test_a_report_prints_as_a_pdf_in_kyrgyz_with_every_field(running_bot, 
     draft_id = await write_complete_draft(running_bot.session_factory, officer_id)
     number = await submit(running_bot.session_factory, officer_id, draft_id)
 
-    details = await open_own_report(officer)
+    details = await open_own_report(officer, "ky")
     await officer.press(tr("ky", "📄 PDF"), details)
     document = await officer.receive()
     assert document.kind == "document"

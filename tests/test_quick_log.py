@@ -23,13 +23,13 @@ from tests.scenario import every_button_answered, first_contact, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 
 
-async def start_quick_log(officer):
-    await officer.send(tr("en", "📝 New report"))
+async def start_quick_log(officer, language: str = "en"):
+    await officer.send(tr(language, "📝 New report"))
     categories = await officer.receive()
-    await officer.press(tr("en", "🔫 Firearms"), categories)
+    await officer.press(tr(language, "🔫 Firearms"), categories)
     where = await officer.receive()
     location_prompt = await officer.receive()
-    assert location_prompt.reply_keyboard == [[tr("en", "📍 Send my location")]]
+    assert location_prompt.reply_keyboard == [[tr(language, "📍 Send my location")]]
     return where
 
 

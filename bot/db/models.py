@@ -335,6 +335,8 @@ class ReportPhoto(Base):
     file_unique_id: Mapped[str] = mapped_column(String(64))
     # The item (its number within the report) the photo shows; none for the whole seizure.
     item_number: Mapped[int | None]
+    # SHA-256 of the file as downloaded: its name in the media store.
+    sha256: Mapped[str | None] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -3,6 +3,7 @@ rendered as an A4 PDF with PT Sans, a typeface drawn for the languages of the CI
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -13,6 +14,7 @@ from fpdf import FPDF
 FONT_FILES = fontpkg_pt_sans.ROOT / "files"
 FAMILY = "PTSans"
 LABEL_WIDTH = 55  # mm of an A4 page's 180 for the label column
+IMAGE_WIDTH = 90  # mm: half the page, large enough to read a serial number
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Section:
     rows: list[tuple[str, str]] = field(default_factory=list)
     table: Table | None = None
     paragraphs: list[str] = field(default_factory=list)
+    images: list[bytes] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,6 @@ def _section(pdf: FPDF, section: Section) -> None:
                     row.cell(printable(value))
     for paragraph in section.paragraphs:
         pdf.multi_cell(0, 5, printable(paragraph), new_x="LMARGIN", new_y="NEXT")
+    for image in section.images:
+        pdf.ln(2)
+        pdf.image(io.BytesIO(image), w=IMAGE_WIDTH)

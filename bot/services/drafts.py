@@ -50,6 +50,7 @@ from bot.services.report_fields import (
     typed_coordinates,
 )
 from bot.services.reports import (
+    NewPhoto,
     attach_photos,
     freeze,
     get_own_report,
@@ -350,6 +351,7 @@ async def add_photo(
     draft_id: int,
     file_id: str,
     file_unique_id: str,
+    sha256: str,
     item: int | None,
 ) -> int:
     """Attach a photo to the draft (to one of its items, or to the whole report)."""
@@ -361,7 +363,9 @@ async def add_photo(
     if len(photos) >= PHOTOS_PER_DRAFT:
         raise InvalidInput("photos", "too_many")
     if not any(photo["file_unique_id"] == file_unique_id for photo in photos):
-        photos.append({"file_id": file_id, "file_unique_id": file_unique_id, "item": item})
+        photos.append(
+            {"file_id": file_id, "file_unique_id": file_unique_id, "sha256": sha256, "item": item}
+        )
     _save(draft, content)
     await session.flush()
     return sum(1 for photo in photos if photo["item"] == item)
@@ -481,7 +485,12 @@ async def submit(
     report.returned_by_id = report.return_comment = None
     await session.flush()
     new_photos = [
-        (photo["file_id"], photo["file_unique_id"], _item_number(content, photo["item"]))
+        NewPhoto(
+            photo["file_id"],
+            photo["file_unique_id"],
+            photo.get("sha256"),
+            _item_number(content, photo["item"]),
+        )
         for photo in content["photos"]
     ]
     await attach_photos(session, report, new_photos)

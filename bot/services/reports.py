@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -45,6 +45,15 @@ REPORTS_PAGE_SIZE = 8
 OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.INITIAL, ReportStatus.RETURNED)
 
 
+class NewPhoto(NamedTuple):
+    """A photo received from an officer, already kept in the media store under its SHA-256."""
+
+    file_id: str
+    file_unique_id: str
+    sha256: str | None
+    item: int | None = None
+
+
 @dataclass
 class QuickLog:
     """What the officer has answered so far; kept in the conversation state between taps."""
@@ -57,7 +66,7 @@ class QuickLog:
     place_text: str | None = None
     item_estimate: ItemEstimate = ItemEstimate.UNKNOWN
     anyone_in_danger: bool = False
-    photos: list[tuple[str, str]] = field(default_factory=list)
+    photos: list[NewPhoto] = field(default_factory=list)
     procedure_run_id: int | None = None
 
 
@@ -97,7 +106,7 @@ def canonical_digest(content: dict[str, Any]) -> str:
 async def report_content(session: AsyncSession, report: SeizureReport) -> dict[str, Any]:
     """The report as recorded, in a stable, JSON-only form that the digest covers."""
     photos = await session.execute(
-        select(ReportPhoto.file_unique_id, ReportPhoto.item_number)
+        select(ReportPhoto.file_unique_id, ReportPhoto.item_number, ReportPhoto.sha256)
         .where(ReportPhoto.report_id == report.id)
         .order_by(ReportPhoto.id)
     )
@@ -120,10 +129,13 @@ async def report_content(session: AsyncSession, report: SeizureReport) -> dict[s
         "place_text": report.place_text,
         "item_estimate": report.item_estimate.value,
         "occurred_at": report.occurred_at.isoformat(),
-        # A photo of the whole report keeps the form the first revisions were digested in.
+        # The digest covers each photo's content hash; a photo kept before there were hashes
+        # keeps the form the first revisions were digested in.
         "photos": [
-            photo if item is None else {"photo": photo, "item": item}
-            for photo, item in photos.all()
+            photo
+            if item is None and sha256 is None
+            else {"photo": photo, "item": item, "sha256": sha256}
+            for photo, item, sha256 in photos.all()
         ],
         "procedure_runs": list(runs.all()),
         **({"details": report.details} if report.complete else {}),
@@ -160,9 +172,9 @@ def _changed_entries(before: list[dict], after: list[dict], prefix: str) -> list
 
 
 async def attach_photos(
-    session: AsyncSession, report: SeizureReport, photos: list[tuple[str, str, int | None]]
+    session: AsyncSession, report: SeizureReport, photos: list[NewPhoto]
 ) -> None:
-    """New photos of a report (file id, unique id, item number); one it already has is kept once."""
+    """New photos of a report; one it already has is kept once."""
     known = set(
         (
             await session.scalars(
@@ -172,10 +184,14 @@ async def attach_photos(
     )
     session.add_all(
         ReportPhoto(
-            report_id=report.id, file_id=file_id, file_unique_id=unique_id, item_number=item
+            report_id=report.id,
+            file_id=photo.file_id,
+            file_unique_id=photo.file_unique_id,
+            item_number=photo.item,
+            sha256=photo.sha256,
         )
-        for file_id, unique_id, item in photos
-        if unique_id not in known
+        for photo in photos
+        if photo.file_unique_id not in known
     )
     await session.flush()
 
@@ -235,7 +251,7 @@ async def resubmit_corrected(
     if report.status is not ReportStatus.RETURNED:
         raise InvalidInput("report", "not_returned")
     _apply(report, log)
-    await attach_photos(session, report, [(file, unique, None) for file, unique in log.photos])
+    await attach_photos(session, report, log.photos)
     report.status = ReportStatus.INITIAL
     report.returned_by_id = None
     await session.flush()
@@ -268,7 +284,7 @@ async def submit_quick_log(
     report.number = await next_number(session, unit, utcnow().astimezone(timezone).year)
     session.add(report)
     await session.flush()
-    await attach_photos(session, report, [(file, unique, None) for file, unique in log.photos])
+    await attach_photos(session, report, log.photos)
     if log.procedure_run_id is not None:
         await attach_run(session, user, report.id, log.procedure_run_id)
     revision = await freeze(session, report, user)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
+import io
 import itertools
 import json
 import re
@@ -19,6 +21,7 @@ from functools import partial
 from typing import Any, Self
 
 from aiohttp import web
+from PIL import Image
 
 Params = dict[str, Any]
 Buttons = list[list[tuple[str, str | None, str | None]]]  # rows of (text, callback_data, url)
@@ -299,6 +302,7 @@ class FakeBotAPI:
         self._next_update_id = 1
         self._query_ids = itertools.count(4_000_000_000_000_001)
         self._file_ids = itertools.count(1)
+        self.files: dict[str, bytes] = {}  # downloadable content by file id
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._failures: dict[str, list[ApiError]] = defaultdict(list)
         self._lost: dict[str, float] = {}
@@ -317,6 +321,7 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[Params, str], Any]] = {
             "getme": self._get_me,
+            "getfile": self._get_file,
             "getupdates": self._get_updates,
             "setwebhook": self._set_webhook,
             "deletewebhook": lambda p, token: self._set_webhook({**p, "url": ""}, token),
@@ -340,6 +345,7 @@ class FakeBotAPI:
         self._closing = False
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -452,6 +458,34 @@ class FakeBotAPI:
         except ApiError as error:
             return web.json_response(error.payload(), status=error.status)
         return web.json_response({"ok": True, "result": result})
+
+    def file_content(self, file_id: str) -> bytes:
+        """What downloading the file gives: a small PNG of its own colour, or changed bytes."""
+        if file_id not in self.files:
+            shade = hashlib.sha256(file_id.encode()).digest()[:3]
+            image = Image.new("RGB", (32, 24), tuple(shade))
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            self.files[file_id] = buffer.getvalue()
+        return self.files[file_id]
+
+    def _get_file(self, p: Params, token: str) -> dict[str, Any]:
+        file_id = str(p.get("file_id") or "")
+        if not file_id:
+            raise bad_request("Bad Request: invalid file_id")
+        content = self.file_content(file_id)
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"unique-{file_id}",
+            "file_size": len(content),
+            "file_path": f"photos/{file_id}.png",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if not TOKEN.fullmatch(request.match_info["token"]):
+            return web.Response(status=401)
+        name = request.match_info["path"].rsplit("/", 1)[-1].removesuffix(".png")
+        return web.Response(body=self.file_content(name), content_type="image/png")
 
     def _new_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
