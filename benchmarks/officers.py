@@ -55,7 +55,7 @@ async def add_officers(
         found = await session.execute(
             select(User.telegram_id, User.id).where(User.telegram_id >= first)
         )
-        ids = dict(found.tuples().all())
+        ids = dict(found.all())
     return [Officer(telegram_id, ids[telegram_id], unit.id) for telegram_id in sorted(ids)]
 
 
@@ -86,7 +86,7 @@ async def open_procedure_runs(
             .join(ProcedureRun, ProcedureRun.user_id == User.id)
             .where(User.id.in_([officer.user_id for officer in officers]))
         )
-        return dict(found.tuples().all())
+        return dict(found.all())
 
 
 def fsm_key(telegram_id: int) -> str:

@@ -240,3 +240,7 @@ class ReportMedia(CallbackData, prefix="rmd"):
 class ExportChoice(CallbackData, prefix="ex"):
     period: str = ""
     file_format: str = ""
+
+
+class ReportHistory(CallbackData, prefix="rhi"):
+    report: int

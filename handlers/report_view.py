@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import ReportPhoto, SeizureReport, User, UserStatus
-from bot.i18n import language_of
+from bot.i18n import MINUTES, format_datetime, language_of
 from bot.media import MediaStore
 from bot.procedures.library import ProcedureLibrary
 from bot.services import audit, reports
 from bot.services.errors import NotFound
 from bot.services.report_fields import Section
-from handlers import report_texts
-from handlers.callbacks import ReportItemView, ReportMedia, ReportOpen
+from handlers import report_screens, report_texts, texts
+from handlers.callbacks import ReportHistory, ReportItemView, ReportMedia, ReportOpen
 from handlers.filters import HasStatus
 from handlers.report_document import send_pdf
 from handlers.report_texts import quote, section_title
@@ -53,6 +53,45 @@ def detail_lines(report: SeizureReport, language: str, settings: Settings) -> li
     return lines
 
 
+def action_name(action: str) -> str:
+    return {
+        "report.quick_logged": _("quick log filed"),
+        "report.submitted": _("full report submitted"),
+        "report.completed": _("completed as a full report"),
+        "report.corrected": _("corrected"),
+        "report.acknowledged": _("acknowledged"),
+        "report.returned": _("returned for correction"),
+        "report.exported": _("exported"),
+        "report.run_attached": _("procedure added"),
+        "report.escalated": _("passed up to the next level"),
+        "report.filed": _("supervisors told"),
+    }.get(action, action)
+
+
+async def history(
+    callback: CallbackQuery,
+    callback_data: ReportHistory,
+    user: User,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    report, entries = await reports.report_history(session, user, callback_data.report)
+    language = language_of(user, settings.default_language)
+    lines = [_("<b>{number}</b> · history").format(number=report.number)]
+    for entry, actor in entries:
+        when = format_datetime(entry.at, language, settings.tz, MINUTES)
+        who = texts.person_label(actor) if actor else _("system")
+        line = f"{when} · {quote(who)} · {action_name(entry.action)}"
+        if revision := entry.details.get("revision"):
+            line += " " + _("(revision {number})").format(number=revision)
+        if comment := entry.details.get("comment"):
+            line += f": {quote(str(comment))}"
+        lines.append(line)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("« Back"), callback_data=ReportOpen(report=report.id))
+    await show(callback, report_screens.fit(lines), builder.as_markup())
+
+
 def detail_buttons(
     report: SeizureReport, builder: InlineKeyboardBuilder, photos: int, language: str
 ) -> None:
@@ -74,6 +113,7 @@ def detail_buttons(
             callback_data=ReportMedia(report=report.id, what=PHOTOS),
         )
     builder.button(text=_("📄 PDF"), callback_data=ReportMedia(report=report.id, what=PDF))
+    builder.button(text=_("🕓 History"), callback_data=ReportHistory(report=report.id))
 
 
 async def item_view(
@@ -145,4 +185,5 @@ def create_router() -> Router:
     router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
     router.callback_query.register(item_view, ReportItemView.filter())
     router.callback_query.register(send_media, ReportMedia.filter())
+    router.callback_query.register(history, ReportHistory.filter())
     return router

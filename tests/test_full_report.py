@@ -338,6 +338,12 @@ async def test_a_quick_log_is_completed_then_corrected_each_a_new_revision(
     history = await open_own_report(officer)
     calibre = en("📦 Item {number}", number=1) + ": " + en("Calibre")
     assert en("changed: {fields}", fields=calibre) in history.text
+    await officer.press(en("🕓 History"), history)
+    story = (await officer.receive()).text
+    for event in ("quick log filed", "completed as a full report", "returned for correction"):
+        assert en(event) in story, event
+    assert "The calibre of the pistol is 9×19 mm" in story
+    assert en("(revision {number})", number=3) in story
 
 
 async def test_a_report_prints_as_a_pdf_in_kyrgyz_with_every_field(running_bot, telegram):

@@ -33,7 +33,7 @@ async def photo_problems(
     if report_id is not None:
         query = query.where(ReportPhoto.report_id == report_id)
     checked, problems = 0, []
-    for photo, number in (await session.execute(query)).tuples():
+    for photo, number in (await session.execute(query)).all():
         assert photo.sha256 is not None
         checked += 1
         state = media.check(photo.sha256)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    AuditEntry,
     FoundCategory,
     ItemEstimate,
     ProcedureRun,
@@ -426,6 +427,21 @@ async def details_of(session: AsyncSession, report: SeizureReport) -> ReportDeta
         .order_by(ReportRevision.revision)
     )
     return ReportDetails(report, photos, list(runs.all()), list(revisions.all()))
+
+
+async def report_history(
+    session: AsyncSession, actor: User, report_id: int
+) -> tuple[SeizureReport, list[tuple[AuditEntry, User | None]]]:
+    """What happened to a report, oldest first, and who did it: for its officer and the
+    supervisors of its unit."""
+    report = await get_report_for(session, actor, report_id)
+    entries = await session.execute(
+        select(AuditEntry, User)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.object_type == "report", AuditEntry.object_id == report.id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return report, [(entry, actor) for entry, actor in entries.all()]
 
 
 async def inbox(
