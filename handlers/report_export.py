@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -32,16 +35,23 @@ from bot.services.report_fields import (
     ITEM_FIELDS,
     Field,
     Values,
+    parse_day,
 )
 from handlers import report_texts, texts
 from handlers.callbacks import ExportChoice
-from handlers.filters import HasStatus
+from handlers.filters import Answer, HasStatus
+from handlers.messages import input_problem
 from handlers.report_document import report_document
+from handlers.report_screens import Screen
+from handlers.states import ExportForm
 from handlers.ui import show
 
 XLSX, CSV, PDF = "xlsx", "csv", "pdf"
 FORMATS = (XLSX, CSV, PDF)
 PERIODS = ("this_month", "last_month", "last_30_days")
+OTHER_PERIOD = "other"
+CUSTOM_PERIOD = re.compile(r"(\d{8})-(\d{8})")
+TYPED_PERIOD = re.compile(r"^\s*(\S+)\s*(?:-|–|—|\.\.)\s*(\S+)\s*$")
 # How often a long export lets other updates through and tells how far it got.
 YIELD_EVERY, PROGRESS_EVERY = 100, 1_000
 COLUMN_FIELDS = ("category", "occurred_at", "place", "anyone_in_danger")
@@ -55,7 +65,30 @@ class ExportFile:
     content: bytes
 
 
+def custom_period(first: date, last: date) -> str:
+    return f"{first:%Y%m%d}-{last:%Y%m%d}"
+
+
+def _custom_dates(period: str) -> tuple[date, date] | None:
+    match = CUSTOM_PERIOD.fullmatch(period)
+    if match is None:
+        return None
+    try:
+        return (
+            datetime.strptime(match.group(1), "%Y%m%d").date(),
+            datetime.strptime(match.group(2), "%Y%m%d").date(),
+        )
+    except ValueError:
+        return None
+
+
+def valid_period(period: str) -> bool:
+    return period in PERIODS or _custom_dates(period) is not None
+
+
 def period_dates(period: str, today: date) -> tuple[date, date]:
+    if custom := _custom_dates(period):
+        return custom
     if period == "last_month":
         last = today.replace(day=1) - timedelta(days=1)
         return last.replace(day=1), last
@@ -237,33 +270,63 @@ async def _breathe(done: int, total: int, progress: Progress | None) -> None:
 
 
 def period_name(period: str) -> str:
+    if custom := _custom_dates(period):
+        return f"{custom[0]:%d.%m.%Y} – {custom[1]:%d.%m.%Y}"
     return {
         "this_month": _("This month"),
         "last_month": _("Last month"),
         "last_30_days": _("Last 30 days"),
+        OTHER_PERIOD: _("📅 Other period"),
     }[period]
 
 
-async def choose_period(callback: CallbackQuery, callback_data: ExportChoice) -> None:
+def format_keyboard(period: str) -> Screen:
     builder = InlineKeyboardBuilder()
-    if callback_data.period not in PERIODS:
-        for period in PERIODS:
-            builder.button(text=period_name(period), callback_data=ExportChoice(period=period))
-        builder.adjust(1)
-        await show(callback, _("📤 Export the reports of which period?"), builder.as_markup())
-        return
     labels = {XLSX: _("📊 Spreadsheet (XLSX)"), CSV: _("📄 CSV files"), PDF: _("🖨 PDF")}
     for file_format in FORMATS:
         builder.button(
             text=labels[file_format],
-            callback_data=ExportChoice(period=callback_data.period, file_format=file_format),
+            callback_data=ExportChoice(period=period, file_format=file_format),
         )
     builder.adjust(1)
-    await show(
-        callback,
-        _("📤 {period}: in which format?").format(period=period_name(callback_data.period)),
-        builder.as_markup(),
-    )
+    text = _("📤 {period}: in which format?").format(period=period_name(period))
+    return text, builder.as_markup()
+
+
+async def choose_period(
+    callback: CallbackQuery, callback_data: ExportChoice, state: FSMContext
+) -> None:
+    if callback_data.period == OTHER_PERIOD:
+        await state.set_state(ExportForm.period)
+        await show(callback, _("📅 Type the first and the last day, e.g. 01.10.2026 – 31.10.2026."))
+        return
+    if not valid_period(callback_data.period):
+        builder = InlineKeyboardBuilder()
+        for period in (*PERIODS, OTHER_PERIOD):
+            builder.button(text=period_name(period), callback_data=ExportChoice(period=period))
+        builder.adjust(1)
+        await show(callback, _("📤 Export the reports of which period?"), builder.as_markup())
+        return
+    await show(callback, *format_keyboard(callback_data.period))
+
+
+async def typed_period(message: Message, state: FSMContext) -> None:
+    match = TYPED_PERIOD.match(message.text or "")
+    days = [parse_day(match.group(1)), parse_day(match.group(2))] if match else [None]
+    if None in days:
+        await message.answer(
+            _("This period is not understood. Type two days, e.g. 01.10.2026 – 31.10.2026.")
+        )
+        return
+    first, last = days
+    try:
+        exports.period_bounds(first, last, ZoneInfo("UTC"))
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    await state.clear()
+    text, markup = format_keyboard(custom_period(first, last))
+    await message.answer(text, reply_markup=markup)
 
 
 async def run_export(
@@ -276,8 +339,8 @@ async def run_export(
     media: MediaStore,
     bot: Bot,
 ) -> None:
-    if callback_data.file_format not in FORMATS or callback_data.period not in PERIODS:
-        await choose_period(callback, ExportChoice())
+    if callback_data.file_format not in FORMATS or not valid_period(callback_data.period):
+        await show(callback, _("This button is outdated. Nothing was changed."))
         return
     language = language_of(user, settings.default_language)
     first, last = period_dates(callback_data.period, utcnow().astimezone(settings.tz).date())
@@ -336,4 +399,5 @@ def create_router() -> Router:
     router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
     router.callback_query.register(run_export, ExportChoice.filter(F.file_format != ""))
     router.callback_query.register(choose_period, ExportChoice.filter())
+    router.message.register(typed_period, ExportForm.period, F.text, Answer())
     return router

@@ -44,3 +44,7 @@ class ReportForm(StatesGroup):
     answer = State()
     # A screen of a draft is shown: photos sent now are added to it.
     screen = State()
+
+
+class ExportForm(StatesGroup):
+    period = State()

@@ -189,3 +189,29 @@ async def test_a_supervisor_exports_this_months_reports_from_the_inbox(
     upload = telegram.calls_of("sendDocument")[0].params["document"]
     sheet = load_workbook(io.BytesIO(upload["content"]), read_only=True).worksheets[0]
     assert len(list(sheet.iter_rows(values_only=True))) == 4
+
+
+async def test_an_officer_types_a_period_of_their_own_and_gets_csv_files(
+    running_bot: RunningBot, telegram
+):
+    officer_id = await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    async with running_bot.session_factory() as session:
+        me = await users.get_user(session, officer_id)
+    await add_reports(running_bot.session_factory, me, 2)
+    await officer.send(tr("en", "🗂 My reports"))
+    await officer.press(tr("en", "📤 Export"), await officer.receive())
+    await officer.press(tr("en", "📅 Other period"), await officer.receive())
+    await officer.receive()
+    await officer.send("last autumn")
+    assert (await officer.receive()).text == tr(
+        "en", "This period is not understood. Type two days, e.g. 01.10.2026 – 31.10.2026."
+    )
+    await officer.send(f"{TODAY:%d.%m.%Y} – {TODAY - timedelta(days=3):%d.%m.%Y}")
+    assert (await officer.receive()).text == tr("en", "The period ends before it begins.")
+    await officer.send(f"{TODAY - timedelta(days=3):%d.%m.%Y} - {TODAY:%d.%m.%Y}")
+    formats = await officer.receive()
+    await officer.press(tr("en", "📄 CSV files"), formats)
+    await officer.receive_until(lambda message: message.text.startswith("✅"))
+    names = [call.params["document"]["filename"] for call in telegram.calls_of("sendDocument")]
+    assert [name.rsplit("-", 1)[1] for name in names] == ["reports.csv", "items.csv"]

@@ -439,7 +439,8 @@ def check_year(spec: Field, text: str, now: datetime) -> int:
     return year
 
 
-def _parse_date(text: str) -> date | None:
+def parse_day(text: str) -> date | None:
+    """A day in one of the forms people write (29.11.2026, 29/11/2026, 2026-11-29), or None."""
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
@@ -459,7 +460,7 @@ def _parse_time(text: str) -> time | None:
 
 
 def check_date(spec: Field, text: str, now: datetime, timezone: ZoneInfo) -> str:
-    day = _parse_date(text.strip())
+    day = parse_day(text.strip())
     if day is None:
         raise InvalidInput(spec.kind, "format")
     if day > now.astimezone(timezone).date():
@@ -477,10 +478,10 @@ def check_datetime(spec: Field, text: str, now: datetime, timezone: ZoneInfo) ->
     if len(words) == 1 and (only_time := _parse_time(words[0])) is not None:
         day, moment = local_now.date(), only_time
     elif len(words) == 2:
-        day, moment = _parse_date(words[0]), _parse_time(words[1])  # type: ignore[assignment]
+        day, moment = parse_day(words[0]), _parse_time(words[1])  # type: ignore[assignment]
         if day is None or moment is None:
             raise InvalidInput(spec.kind, "format")
-    elif len(words) == 1 and _parse_date(words[0]) is not None:
+    elif len(words) == 1 and parse_day(words[0]) is not None:
         raise InvalidInput(spec.kind, "no_time")
     else:
         raise InvalidInput(spec.kind, "format")
