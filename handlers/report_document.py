@@ -121,6 +121,7 @@ def _detail_sections(report: SeizureReport, language: str, settings: Settings) -
             ]
             for item in items
         ],
+        widths=(1, 12, 2),
     )
     sections.append(Section(_("Items: {count}").format(count=len(items)), table=table))
     for item in items:

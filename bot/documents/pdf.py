@@ -21,6 +21,8 @@ IMAGE_WIDTH = 90  # mm: half the page, large enough to read a serial number
 class Table:
     headers: list[str]
     rows: list[list[str]]
+    # Relative widths of the columns; equal when not given.
+    widths: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def _section(pdf: FPDF, section: Section) -> None:
                 row.cell(printable(label))
                 row.cell(printable(value))
     if section.table is not None and section.table.rows:
-        with pdf.table(line_height=5) as table:
+        with pdf.table(line_height=5, col_widths=section.table.widths) as table:
             heading = table.row()
             for header in section.table.headers:
                 heading.cell(printable(header))
