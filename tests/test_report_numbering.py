@@ -63,7 +63,7 @@ async def test_explosives_or_danger_make_a_report_urgent_and_the_record_is_diges
     officer = await officer_at(session_factory, 1)
     await quick_log(session_factory, officer, category=FoundCategory.EXPLOSIVES)
     await quick_log(session_factory, officer, anyone_in_danger=True)
-    await quick_log(session_factory, officer, photos=[("file-1", "unique-1")])
+    await quick_log(session_factory, officer, photos=[reports.NewPhoto("file-1", "unique-1", None)])
     async with session_factory() as session:
         urgent = [
             report.urgent
