@@ -35,7 +35,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.middlewares.callbacks import CallbackAnswers
-from bot.middlewares.database import DatabaseSessionMiddleware, DuplicateUpdateMiddleware
+from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactionMiddleware
 from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.library import load_library
@@ -149,13 +149,17 @@ def build_dispatcher(
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=isolation,
+        # Registered below as part of the update's transaction.
+        disable_fsm=True,
         settings=settings,
         i18n=i18n,
         delivery=delivery,
     )
     dispatcher.update.outer_middleware(in_flight)
-    dispatcher.update.outer_middleware(DuplicateUpdateMiddleware(session_factory))
-    dispatcher.update.outer_middleware(DatabaseSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(
+        UpdateTransactionMiddleware(storage, isolation, session_factory)
+    )
+    dispatcher.update.outer_middleware(DuplicateUpdateMiddleware())
     dispatcher.update.outer_middleware(PersonMiddleware())
     PersonLocaleMiddleware(i18n).setup(dispatcher)
     # Every button press is answered, even when a handler forgets, so no button spins forever.

@@ -1,11 +1,17 @@
-"""One database session per update, committed once when the handler succeeds."""
+"""One database transaction per update, inside the chat's lock: the conversation state is read,
+the update claimed, the person loaded and the handler's work done in it, and it is committed
+before the next update of the same chat may begin."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Any, cast
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.fsm.middleware import FSMContextMiddleware
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,18 +22,35 @@ from bot.fsm_storage import update_session
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class DatabaseSessionMiddleware(BaseMiddleware):
-    """Handlers that confirm a change commit before saying so: a person is only told what is
-    stored. Whatever else the update wrote is committed here, or rolled back on an error."""
+class UpdateTransactionMiddleware(FSMContextMiddleware):
+    """aiogram's conversation-state middleware, with the update's transaction opened inside the
+    chat's lock. Handlers that confirm a change commit before saying so: a person is only told
+    what is stored. Whatever else the update wrote is committed here, or rolled back on an
+    error; the lock is released only after that, so the next update sees it."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        storage: BaseStorage,
+        events_isolation: BaseEventIsolation,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> None:
+        super().__init__(
+            storage=storage, strategy=FSMStrategy.USER_IN_CHAT, events_isolation=events_isolation
+        )
         self._session_factory = session_factory
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._session_factory() as session:
+        context = self.resolve_event_context(cast(Bot, data["bot"]), data)
+        data["fsm_storage"] = self.storage
+        lock: AbstractAsyncContextManager[Any] = (
+            self.events_isolation.lock(key=context.key) if context else nullcontext()
+        )
+        async with lock, self._session_factory() as session:
             data["session"] = session
             token = update_session.set(session)
             try:
+                if context is not None:
+                    data.update({"state": context, "raw_state": await context.get_state()})
                 result = await handler(event, data)
                 await session.commit()
                 return result
@@ -36,24 +59,22 @@ class DatabaseSessionMiddleware(BaseMiddleware):
 
 
 class DuplicateUpdateMiddleware(BaseMiddleware):
-    """Claims each update id in its own short transaction before handling it.
+    """Claims each update id in the update's own transaction before handling it.
 
     Telegram may deliver an update again (webhook retries, a second process); the claim makes
-    the second delivery a no-op even across processes sharing the database.
+    the second delivery a no-op even across processes sharing the database: it waits for the
+    first one's transaction and then finds the claim. An update whose handling failed is rolled
+    back with its claim, so a delivery again is handled again.
     """
-
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        async with self._session_factory.begin() as session:
-            claimed = await insert_ignoring_duplicates(
-                session,
-                ProcessedUpdate,
-                {"bot_id": data["bot"].id, "update_id": event.update_id},
-            )
+        claimed = await insert_ignoring_duplicates(
+            data["session"],
+            ProcessedUpdate,
+            {"bot_id": data["bot"].id, "update_id": event.update_id},
+        )
         if not claimed:
             return None
         return await handler(event, data)
