@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -38,6 +39,14 @@ def storage_key(key: StorageKey) -> str:
 def _json_only(data: Mapping[str, Any]) -> dict[str, Any]:
     # Round-trip now so data that would not survive the database fails where it is written.
     return json.loads(json.dumps(dict(data)))
+
+
+@dataclass
+class _Known:
+    state: str | None
+    data: dict[str, Any]
+    # Whether this transaction holds the row's lock (a write took it).
+    locked: bool
 
 
 class DatabaseStorage(BaseStorage):
@@ -74,40 +83,73 @@ class DatabaseStorage(BaseStorage):
         row = {"key": storage_key(key), "state": state, "data": data, "updated_at": utcnow()}
         await upsert(session, FsmRecord, row, key=["key"])
 
+    @staticmethod
+    def _known(session: AsyncSession) -> dict[str, _Known]:
+        """What this transaction already read or wrote, so it is not asked for again; a commit
+        or a rollback starts a new transaction, and forgets it."""
+        transaction = session.get_transaction()
+        cached = session.info.get("fsm")
+        if cached is None or cached[0] is not transaction:
+            cached = (transaction, {})
+            session.info["fsm"] = cached
+        return cached[1]
+
     async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
         async with self._transaction() as session:
+            known = self._known(session).get(storage_key(key))
+            if known is not None:
+                return known.state, dict(known.data)
             row = (
                 await session.execute(
                     select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == storage_key(key))
                 )
             ).one_or_none()
-        return (row.state, dict(row.data or {})) if row else (None, {})
+            state, data = (row.state, dict(row.data or {})) if row else (None, {})
+            self._known(session)[storage_key(key)] = _Known(state, data, locked=False)
+        return state, dict(data)
+
+    async def _change(
+        self,
+        key: StorageKey,
+        change: Callable[[str | None, dict[str, Any]], tuple[str | None, dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """Apply `change` to the row under its lock; nothing is written when nothing changes."""
+        async with self._transaction() as session:
+            known = self._known(session).get(storage_key(key))
+            if known is None or not known.locked:
+                state, data = await self._locked(session, key)
+            else:
+                state, data = known.state, dict(known.data)
+            new_state, new_data = change(state, data)
+            if (new_state, new_data) != (state, data):
+                await self._write(session, key, new_state, new_data)
+            self._known(session)[storage_key(key)] = _Known(new_state, new_data, locked=True)
+            return new_data
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self._transaction() as session:
-            _, data = await self._locked(session, key)
-            await self._write(session, key, value, data)
+        known = await self._read(key)
+        if known[0] == value:
+            return
+        await self._change(key, lambda _state, data: (value, data))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._read(key))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         clean = _json_only(data)
-        async with self._transaction() as session:
-            state, _ = await self._locked(session, key)
-            await self._write(session, key, state, clean)
+        if (await self._read(key))[1] == clean:
+            return
+        await self._change(key, lambda state, _data: (state, clean))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return (await self._read(key))[1]
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Read, merge and write in one locked transaction, so concurrent updates never lose one."""
-        async with self._transaction() as session:
-            state, current = await self._locked(session, key)
-            merged = _json_only({**current, **data})
-            await self._write(session, key, state, merged)
-            return merged
+        """Read, merge and write under the row's lock, so concurrent updates never lose one."""
+        return await self._change(
+            key, lambda state, current: (state, _json_only({**current, **data}))
+        )
 
     async def close(self) -> None:
         """Sessions are short-lived; the engine is disposed by the application."""
