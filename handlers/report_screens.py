@@ -244,20 +244,18 @@ async def question_screen(
                 )
             )
         )
-    builder = InlineKeyboardBuilder()
+    builder, controls = InlineKeyboardBuilder(), InlineKeyboardBuilder()
 
-    def choice(label: str, code: str) -> None:
-        builder.button(
-            text=label[:60],
-            callback_data=DraftChoice(
-                draft=draft.id,
-                section=target.section,
-                key=target.key,
-                entry=target.entry,
-                code=code,
-                walk=walk,
-            ),
+    def choice(label: str, code: str, row: InlineKeyboardBuilder = builder) -> None:
+        answer = DraftChoice(
+            draft=draft.id,
+            section=target.section,
+            key=target.key,
+            entry=target.entry,
+            code=code,
+            walk=walk,
         )
+        row.button(text=label[:60], callback_data=answer)
 
     if candidates:
         for code in candidates[:12]:
@@ -280,24 +278,10 @@ async def question_screen(
     if spec.allows_unknown and not candidates:
         choice(report_texts.choice_name(UNKNOWN), UNKNOWN)
     builder.adjust(2)
-    controls = InlineKeyboardBuilder()
     if walk and not spec.required:
-        controls.button(
-            text=_("⏭ Skip"),
-            callback_data=DraftChoice(
-                draft=draft.id,
-                section=target.section,
-                key=target.key,
-                entry=target.entry,
-                code=SKIP,
-                walk=True,
-            ),
-        )
+        choice(_("⏭ Skip"), SKIP, controls)
     if not walk and not spec.required and current is not None:
-        choice_clear = DraftChoice(
-            draft=draft.id, section=target.section, key=target.key, entry=target.entry, code=CLEAR
-        )
-        controls.button(text=_("🧹 Clear"), callback_data=choice_clear)
+        choice(_("🧹 Clear"), CLEAR, controls)
     controls.button(
         text=_("« Back"),
         callback_data=DraftSectionOpen(draft=draft.id, section=target.section, entry=target.entry),

@@ -5,6 +5,8 @@ an existing one (the completion of a quick log, a correction)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,6 +185,19 @@ def _save(draft: ReportDraft, content: dict[str, Any]) -> None:
     draft.updated_at = utcnow()
 
 
+@asynccontextmanager
+async def _editing(
+    session: AsyncSession, user: User, draft_id: int
+) -> AsyncIterator[tuple[ReportDraft, dict[str, Any]]]:
+    """The officer's draft, locked, and a copy of its content that is saved when the block ends
+    without an error (a refused change leaves the draft as it was)."""
+    draft = await get_draft(session, user, draft_id, for_update=True)
+    content = copy.deepcopy(draft.content)
+    yield draft, content
+    _save(draft, content)
+    await session.flush()
+
+
 async def _set(
     session: AsyncSession, user: User, draft_id: int, target: Target, value: Any
 ) -> ReportDraft:
@@ -313,35 +328,29 @@ async def add_entry(
     session: AsyncSession, user: User, draft_id: int, section: Section, first: Values
 ) -> tuple[ReportDraft, int]:
     """A new item or person, numbered within the draft; `first` holds e.g. an item's kind."""
-    draft = await get_draft(session, user, draft_id, for_update=True)
-    content = copy.deepcopy(draft.content)
-    entries = content[ENTRY_LISTS[section]]
-    if len(entries) >= ENTRIES_PER_LIST:
-        raise InvalidInput(section.value, "too_many")
-    entry_id = content["next"]
-    content["next"] += 1
-    entries.append({"id": entry_id, **first})
-    _save(draft, content)
-    await session.flush()
+    async with _editing(session, user, draft_id) as (draft, content):
+        entries = content[ENTRY_LISTS[section]]
+        if len(entries) >= ENTRIES_PER_LIST:
+            raise InvalidInput(section.value, "too_many")
+        entry_id = content["next"]
+        content["next"] += 1
+        entries.append({"id": entry_id, **first})
     return draft, entry_id
 
 
 async def remove_entry(
     session: AsyncSession, user: User, draft_id: int, section: Section, entry: int
 ) -> ReportDraft:
-    draft = await get_draft(session, user, draft_id, for_update=True)
-    content = copy.deepcopy(draft.content)
-    values_of(content, section, entry)
-    content[ENTRY_LISTS[section]] = [
-        values for values in content[ENTRY_LISTS[section]] if values["id"] != entry
-    ]
-    if section is Section.ITEM:
-        # The item's photos stay with the report: evidence is not thrown away with a typo.
-        for photo in content["photos"]:
-            if photo.get("item") == entry:
-                photo["item"] = None
-    _save(draft, content)
-    await session.flush()
+    async with _editing(session, user, draft_id) as (draft, content):
+        values_of(content, section, entry)
+        content[ENTRY_LISTS[section]] = [
+            values for values in content[ENTRY_LISTS[section]] if values["id"] != entry
+        ]
+        if section is Section.ITEM:
+            # The item's photos stay with the report: evidence is not thrown away with a typo.
+            for photo in content["photos"]:
+                if photo.get("item") == entry:
+                    photo["item"] = None
     return draft
 
 
@@ -355,19 +364,15 @@ async def add_photo(
     item: int | None,
 ) -> int:
     """Attach a photo to the draft (to one of its items, or to the whole report)."""
-    draft = await get_draft(session, user, draft_id, for_update=True)
-    content = copy.deepcopy(draft.content)
-    if item is not None:
-        values_of(content, Section.ITEM, item)
-    photos = content["photos"]
-    if len(photos) >= PHOTOS_PER_DRAFT:
-        raise InvalidInput("photos", "too_many")
-    if not any(photo["file_unique_id"] == file_unique_id for photo in photos):
-        photos.append(
-            {"file_id": file_id, "file_unique_id": file_unique_id, "sha256": sha256, "item": item}
-        )
-    _save(draft, content)
-    await session.flush()
+    async with _editing(session, user, draft_id) as (_draft, content):
+        if item is not None:
+            values_of(content, Section.ITEM, item)
+        photos = content["photos"]
+        if len(photos) >= PHOTOS_PER_DRAFT:
+            raise InvalidInput("photos", "too_many")
+        if not any(photo["file_unique_id"] == file_unique_id for photo in photos):
+            photo = {"file_id": file_id, "file_unique_id": file_unique_id, "sha256": sha256}
+            photos.append({**photo, "item": item})
     return sum(1 for photo in photos if photo["item"] == item)
 
 
