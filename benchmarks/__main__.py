@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmarks.bare import bare_aiogram
 from benchmarks.database import database_kind, database_url
+from benchmarks.export import measure_export_in_subprocess
 from benchmarks.fanout import measure_fan_out
 from benchmarks.harness import start_real_bot
 from benchmarks.measure import measure_interactive, officer_session, throughput
@@ -33,11 +34,12 @@ class Scale:
     notifications: int
     supervisors: int
     open_items: int
+    export_items: int
 
 
-FULL = Scale(1_000, 3_000, (1, 50, 500), 2_000, 300, 10_000)
+FULL = Scale(1_000, 3_000, (1, 50, 500), 2_000, 300, 10_000, 100_000)
 # The fan-out keeps the proportions (2,000 to 300) at a tenth.
-QUICK = Scale(200, 600, (1, 50, 500), 200, 30, 1_000)
+QUICK = Scale(200, 600, (1, 50, 500), 200, 30, 1_000, 10_000)
 
 
 async def interactive_and_throughput(url: str, scale: Scale, results: Results) -> None:
@@ -78,6 +80,8 @@ async def run(scale: Scale, quick: bool) -> Results:
         results = Results(database_kind(url), quick)
         print("… memory (in a fresh process)", file=sys.stderr)
         results.memory = await asyncio.to_thread(measure_in_subprocess, scale.open_items)
+        print(f"… export of {scale.export_items:,} items (in a fresh process)", file=sys.stderr)
+        results.export = await asyncio.to_thread(measure_export_in_subprocess, scale.export_items)
         await interactive_and_throughput(url, scale, results)
         print(f"… fan-out of {scale.notifications:,} notifications", file=sys.stderr)
         results.fan_out = await measure_fan_out(url, scale.notifications, scale.supervisors)
@@ -87,8 +91,8 @@ async def run(scale: Scale, quick: bool) -> Results:
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Latency, SQL statements, throughput, notification fan-out and memory of "
-        "the real bot, next to bare aiogram. PostgreSQL when BENCH_DATABASE_URL is set.",
+        description="Latency, SQL statements, throughput, notification fan-out, memory and the "
+        "export of the real bot, next to bare aiogram. PostgreSQL when BENCH_DATABASE_URL is set.",
     )
     parser.add_argument("--quick", action="store_true", help="fewer samples, a tenth of the load")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")

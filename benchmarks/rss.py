@@ -3,8 +3,17 @@
 from pathlib import Path
 
 
-def resident_megabytes() -> float:
+def _megabytes(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def resident_megabytes() -> float:
+    return _megabytes("VmRSS")
+
+
+def peak_megabytes() -> float:
+    """The highest resident memory this process has had."""
+    return _megabytes("VmHWM")

@@ -1,0 +1,144 @@
+"""Time and peak memory of the XLSX export of many items, as the Export button and
+`python -m bot export` write it.
+
+Run in a fresh interpreter (`python -m benchmarks.export`), so its peak resident memory is the
+export's own and not what the other benchmarks allocated; prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from benchmarks.database import bench_settings, database_url, reset_database
+from benchmarks.officers import add_officers
+from benchmarks.rss import peak_megabytes, resident_megabytes
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_database
+from bot.db.models import FoundCategory, ReportStatus, SeizureReport, utcnow
+from bot.i18n import create_i18n
+from bot.media import MediaStore
+from bot.procedures.library import load_library
+from handlers.report_export import XLSX, export_files
+
+ITEMS_PER_REPORT = 5
+BATCH = 1_000
+
+
+def _report(officer_id: int, unit_id: int, number: int) -> dict[str, object]:
+    items = [
+        {
+            "number": position,
+            "kind": "firearm",
+            "firearm_type": "assault_rifle",
+            "quantity": 1,
+            "make": "Izhmash",
+            "model": "AKM",
+            "calibre": "7.62×39 mm",
+            "serial_number": {"text": f"KA {number:06d}-{position}"},
+            "country_of_manufacture": "RU",
+            "condition": "working",
+        }
+        for position in range(1, ITEMS_PER_REPORT + 1)
+    ]
+    return {
+        "number": f"BENCH-2026-{number:06d}",
+        "unit_id": unit_id,
+        "officer_id": officer_id,
+        "status": ReportStatus.SUBMITTED,
+        "category": FoundCategory.FIREARMS,
+        "occurred_at": utcnow() - timedelta(minutes=number),
+        "place_text": "Lane 3",
+        "complete": True,
+        "revision": 1,
+        "details": {
+            "incident": {
+                "direction": "entry",
+                "detection_method": "x_ray_scanner",
+                "narrative": "Rifles in a hidden compartment of a truck. " * 5,
+            },
+            "conveyance": {"conveyance_type": "truck"},
+            "items": items,
+            "persons": [],
+        },
+    }
+
+
+async def measure_export(url: str, items: int) -> dict[str, float | int]:
+    await reset_database(url)
+    settings = bench_settings(url)
+    engine = create_engine(url)
+    try:
+        await upgrade_database(engine)
+        session_factory = create_session_factory(engine)
+        [officer] = await add_officers(session_factory, 1)
+        reports = items // ITEMS_PER_REPORT
+        for start in range(0, reports, BATCH):
+            rows = [
+                _report(officer.user_id, officer.unit_id, number)
+                for number in range(start, min(start + BATCH, reports))
+            ]
+            async with session_factory.begin() as session:
+                await session.execute(insert(SeizureReport), rows)
+        i18n = create_i18n("en")
+        library = load_library(settings.procedures_dir)
+        before = resident_megabytes()
+        started = time.perf_counter()
+        async with session_factory() as session:
+            with i18n.context(), i18n.use_locale("ru"):
+                today = utcnow().astimezone(settings.tz).date()
+                [xlsx], _total = await export_files(
+                    session,
+                    None,
+                    today - timedelta(days=365),
+                    today,
+                    XLSX,
+                    "ru",
+                    settings,
+                    library,
+                    MediaStore(Path(tempfile.gettempdir())),
+                )
+        seconds = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    return {
+        "items": items,
+        "seconds": seconds,
+        "rss_before_mb": before,
+        "peak_mb": peak_megabytes(),
+        "file_mb": len(xlsx.content) / 2**20,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as workdir:
+        url = database_url(Path(workdir), "export.db")
+        print(json.dumps(asyncio.run(measure_export(url, args.items))))
+
+
+def measure_export_in_subprocess(items: int) -> dict[str, float | int]:
+    finished = subprocess.run(
+        [sys.executable, "-m", "benchmarks.export", "--items", str(items)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
