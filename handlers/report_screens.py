@@ -112,8 +112,10 @@ async def review_screen(
         lines += ["", heading.format(count=len(entries))]
         for number_in_report, values in enumerate(entries, start=1):
             summary = report_texts.entry_summary(section, values, number_in_report, language)
-            if number_in_report <= ENTRIES_SHOWN:
-                lines.append(quote(summary))
+            if number_in_report > ENTRIES_SHOWN:
+                # The rest are reached with ◀️ ▶️ from an item: Telegram shows 100 buttons at most.
+                continue
+            lines.append(quote(summary))
             builder.button(
                 text=summary[:60],
                 callback_data=DraftSectionOpen(draft=draft.id, section=section, entry=values["id"]),
@@ -156,7 +158,9 @@ async def review_screen(
         builder.button(text=_("✅ Submit"), callback_data=DraftSubmit(draft=draft.id))
     builder.button(text=_("🗑 Discard draft"), callback_data=DraftDiscard(draft=draft.id))
     builder.button(text=_("🗂 My drafts"), callback_data=DraftsList())
-    entry_buttons = len(content["items"]) + len(content["persons"])
+    entry_buttons = sum(
+        min(len(content[ENTRY_LISTS[section]]), ENTRIES_SHOWN) for section in REPEATED
+    )
     builder.adjust(2, *([1] * entry_buttons), 2, 1, 1, 2)
     return fit(lines), builder.as_markup()
 
@@ -192,6 +196,8 @@ async def section_screen(
             )
         )
     if section in REPEATED:
+        if turns := _neighbours(draft, section, entry):
+            builder.row(*turns)
         builder.row(
             InlineKeyboardButton(
                 text=_("🗑 Remove"),
@@ -200,6 +206,25 @@ async def section_screen(
         )
     builder.row(back_to_report(draft))
     return fit(lines), builder.as_markup()
+
+
+def _neighbours(draft: ReportDraft, section: Section, entry: int) -> list[InlineKeyboardButton]:
+    """◀️ and ▶️ to the previous and the next item (or person) of the draft."""
+    ids = [values["id"] for values in draft.content[ENTRY_LISTS[section]]]
+    position = ids.index(entry)
+    turns = []
+    for step, mark in ((-1, "◀️ {title}"), (1, "{title} ▶️")):
+        if 0 <= position + step < len(ids):
+            title = section_title(section, position + step + 1)
+            turns.append(
+                InlineKeyboardButton(
+                    text=mark.format(title=title),
+                    callback_data=DraftSectionOpen(
+                        draft=draft.id, section=section, entry=ids[position + step]
+                    ).pack(),
+                )
+            )
+    return turns
 
 
 def back_to_report(draft: ReportDraft) -> InlineKeyboardButton:

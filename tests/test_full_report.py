@@ -151,6 +151,13 @@ async def test_officer_writes_a_full_report_with_three_items_and_photos(
     )
     await officer.press(en("« Back to the report"), conveyance)
     review = await officer.receive()
+    await officer.press(review.button_texts()[3], review)  # the second item
+    second = await officer.receive()
+    item = en("📦 Item {number}", number=1)
+    assert second.has_button(f"◀️ {item}")
+    assert second.has_button(en("📦 Item {number}", number=3) + " ▶️")
+    await officer.press(en("« Back to the report"), second)
+    review = await officer.receive()
     await officer.send_photo()
     assert (await officer.receive()).text == en("📷 Photo of the report saved ({count}).", count=1)
     assert "1. Pistol (self-loading) · Izhmekh · PM · 9×18 mm · ТК 4417-b · × 1" in review.text

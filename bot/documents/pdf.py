@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import fontpkg_pt_sans
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT_FILES = fontpkg_pt_sans.ROOT / "files"
 FAMILY = "PTSans"
@@ -43,6 +45,8 @@ class Document:
 
 @cache
 def _glyphs() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
     font = TTFont(FONT_FILES / "PT_Sans-Web-Regular.ttf")
     return frozenset(font.getBestCmap())
 
@@ -55,6 +59,9 @@ def printable(text: str) -> str:
 
 def render(documents: list[Document]) -> bytes:
     """One PDF; each document starts on a page of its own."""
+    # Imported when a PDF is made: tens of megabytes an idle bot does not need.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)

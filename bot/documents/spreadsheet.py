@@ -9,10 +9,6 @@ import io
 from datetime import datetime
 from typing import IO, Any, Protocol
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 Cell = str | int | float | datetime | None
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 # Excel refuses a cell longer than this.
@@ -27,7 +23,13 @@ class SheetWriter(Protocol):
 
 class XlsxWriter:
     def __init__(self) -> None:
+        # Imported when a spreadsheet is made: megabytes an idle bot does not need.
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
         self._workbook = Workbook(write_only=True)
+        self._cell = WriteOnlyCell
         self._bold = Font(bold=True)
         self._current: Any = None
 
@@ -36,7 +38,7 @@ class XlsxWriter:
         self._current.freeze_panes = "A2"
         row = []
         for header in headers:
-            cell = WriteOnlyCell(self._current, value=header)
+            cell = self._cell(self._current, value=header)
             cell.font = self._bold
             row.append(cell)
         self._current.append(row)
@@ -46,7 +48,7 @@ class XlsxWriter:
 
     def _value(self, value: Cell) -> Any:
         if isinstance(value, datetime):
-            cell = WriteOnlyCell(self._current, value=value)
+            cell = self._cell(self._current, value=value)
             cell.number_format = DATE_FORMAT
             return cell
         if isinstance(value, str):
