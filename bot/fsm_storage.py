@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -11,8 +11,9 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db.models import FsmRecord, utcnow
 from bot.db.upsert import lock_or_create, upsert
@@ -39,6 +40,9 @@ def storage_key(key: StorageKey) -> str:
 def _json_only(data: Mapping[str, Any]) -> dict[str, Any]:
     # Round-trip now so data that would not survive the database fails where it is written.
     return json.loads(json.dumps(dict(data)))
+
+
+KNOWN = "fsm_known"
 
 
 @dataclass
@@ -74,25 +78,29 @@ class DatabaseStorage(BaseStorage):
         return row.state, dict(row.data or {})
 
     async def _write(
-        self, session: AsyncSession, key: StorageKey, state: str | None, data: dict[str, Any]
+        self,
+        session: AsyncSession,
+        key: StorageKey,
+        state: str | None,
+        data: dict[str, Any],
+        only: str | None = None,
     ) -> None:
+        """Store state and data; `only` names the one column an existing row gets, so a
+        state written here never overwrites data written elsewhere, and the other way round."""
         if state is None and not data:
             # Nothing left to remember: no row, so finished conversations leave no trace.
             await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key(key)))
-            return
-        row = {"key": storage_key(key), "state": state, "data": data, "updated_at": utcnow()}
-        await upsert(session, FsmRecord, row, key=["key"])
+        else:
+            row = {"key": storage_key(key), "state": state, "data": data, "updated_at": utcnow()}
+            update = [only, "updated_at"] if only else None
+            await upsert(session, FsmRecord, row, key=["key"], update=update)
+        self._known(session)[storage_key(key)] = _Known(state, data, locked=only is None)
 
     @staticmethod
     def _known(session: AsyncSession) -> dict[str, _Known]:
-        """What this transaction already read or wrote, so it is not asked for again; a commit
-        or a rollback starts a new transaction, and forgets it."""
-        transaction = session.get_transaction()
-        cached = session.info.get("fsm")
-        if cached is None or cached[0] is not transaction:
-            cached = (transaction, {})
-            session.info["fsm"] = cached
-        return cached[1]
+        """What this update already read or wrote, so it is not asked for again (forgotten on
+        a rollback; a commit releases the locks)."""
+        return session.info.setdefault(KNOWN, {})
 
     async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
         async with self._transaction() as session:
@@ -108,48 +116,51 @@ class DatabaseStorage(BaseStorage):
             self._known(session)[storage_key(key)] = _Known(state, data, locked=False)
         return state, dict(data)
 
-    async def _change(
-        self,
-        key: StorageKey,
-        change: Callable[[str | None, dict[str, Any]], tuple[str | None, dict[str, Any]]],
-    ) -> dict[str, Any]:
-        """Apply `change` to the row under its lock; nothing is written when nothing changes."""
-        async with self._transaction() as session:
-            known = self._known(session).get(storage_key(key))
-            if known is None or not known.locked:
-                state, data = await self._locked(session, key)
-            else:
-                state, data = known.state, dict(known.data)
-            new_state, new_data = change(state, data)
-            if (new_state, new_data) != (state, data):
-                await self._write(session, key, new_state, new_data)
-            self._known(session)[storage_key(key)] = _Known(new_state, new_data, locked=True)
-            return new_data
-
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        known = await self._read(key)
-        if known[0] == value:
-            return
-        await self._change(key, lambda _state, data: (value, data))
+        current, data = await self._read(key)
+        if current != value:
+            async with self._transaction() as session:
+                await self._write(session, key, value, data, only="state")
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._read(key))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         clean = _json_only(data)
-        if (await self._read(key))[1] == clean:
-            return
-        await self._change(key, lambda state, _data: (state, clean))
+        state, current = await self._read(key)
+        if current != clean:
+            async with self._transaction() as session:
+                await self._write(session, key, state, clean, only="data")
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return (await self._read(key))[1]
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         """Read, merge and write under the row's lock, so concurrent updates never lose one."""
-        return await self._change(
-            key, lambda state, current: (state, _json_only({**current, **data}))
-        )
+        async with self._transaction() as session:
+            known = self._known(session).get(storage_key(key))
+            if known is not None and known.locked:
+                state, current = known.state, dict(known.data)
+            else:
+                state, current = await self._locked(session, key)
+            merged = _json_only({**current, **data})
+            if merged != current:
+                await self._write(session, key, state, merged)
+            else:
+                self._known(session)[storage_key(key)] = _Known(state, current, locked=True)
+            return merged
 
     async def close(self) -> None:
         """Sessions are short-lived; the engine is disposed by the application."""
+
+
+@event.listens_for(Session, "after_commit")
+def _locks_released(session: Session) -> None:
+    for known in session.info.get(KNOWN, {}).values():
+        known.locked = False
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_what_was_rolled_back(session: Session) -> None:
+    session.info.pop(KNOWN, None)

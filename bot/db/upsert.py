@@ -34,10 +34,15 @@ def lock_or_create(session: AsyncSession, model: type[Any], values: dict[str, An
 
 
 async def upsert(
-    session: AsyncSession, model: type[Any], values: dict[str, Any], key: list[str]
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    key: list[str],
+    update: list[str] | None = None,
 ) -> None:
+    """Insert the row, or update an existing one's `update` columns (default: all given)."""
     statement = _insert_for(session, model).values(**values)
-    changes = {name: statement.excluded[name] for name in values if name not in key}
+    changes = {name: statement.excluded[name] for name in update or values if name not in key}
     await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
 
 
