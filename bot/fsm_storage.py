@@ -15,7 +15,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from bot.db.models import FsmRecord, utcnow
+from bot.db.models import FsmRecord, User, utcnow
 from bot.db.upsert import lock_or_create, upsert
 
 # The session of the update being handled. State written while handling an update joins its
@@ -115,6 +115,24 @@ class DatabaseStorage(BaseStorage):
             state, data = (row.state, dict(row.data or {})) if row else (None, {})
             self._known(session)[storage_key(key)] = _Known(state, data, locked=False)
         return state, dict(data)
+
+    async def read_with_person(
+        self, session: AsyncSession, key: StorageKey, telegram_id: int
+    ) -> User | None:
+        """The person behind an update and their conversation state, in one statement; the
+        state is then served from memory for the rest of the update. None on first contact."""
+        row = (
+            await session.execute(
+                select(User, FsmRecord.state, FsmRecord.data)
+                .outerjoin(FsmRecord, FsmRecord.key == storage_key(key))
+                .where(User.telegram_id == telegram_id)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        user, state, data = row
+        self._known(session)[storage_key(key)] = _Known(state, dict(data or {}), locked=False)
+        return user
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import ProcessedUpdate
 from bot.db.upsert import insert_ignoring_duplicates
-from bot.fsm_storage import update_session
+from bot.fsm_storage import DatabaseStorage, update_session
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# The person behind the update, when already read with the conversation state.
+KNOWN_PERSON = "known_person"
 
 
 class UpdateTransactionMiddleware(FSMContextMiddleware):
@@ -49,6 +51,11 @@ class UpdateTransactionMiddleware(FSMContextMiddleware):
             data["session"] = session
             token = update_session.set(session)
             try:
+                sender = data.get("event_from_user")
+                if context is not None and sender and isinstance(self.storage, DatabaseStorage):
+                    data[KNOWN_PERSON] = await self.storage.read_with_person(
+                        session, context.key, sender.id
+                    )
                 if context is not None:
                     data.update({"state": context, "raw_state": await context.get_state()})
                 result = await handler(event, data)

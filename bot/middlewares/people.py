@@ -11,6 +11,7 @@ from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.i18n import language_of
+from bot.middlewares.database import KNOWN_PERSON
 from bot.services.users import register_contact
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -22,7 +23,11 @@ class PersonMiddleware(BaseMiddleware):
         data["user"] = None
         if sender is not None and not sender.is_bot:
             data["user"] = await register_contact(
-                data["session"], sender.id, sender.full_name, sender.username
+                data["session"],
+                sender.id,
+                sender.full_name,
+                sender.username,
+                known=data.get(KNOWN_PERSON),
             )
         return await handler(event, data)
 

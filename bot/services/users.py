@@ -29,10 +29,15 @@ async def find_by_telegram_id(session: AsyncSession, telegram_id: int) -> User |
 
 
 async def register_contact(
-    session: AsyncSession, telegram_id: int, full_name: str, username: str | None
+    session: AsyncSession,
+    telegram_id: int,
+    full_name: str,
+    username: str | None,
+    known: User | None = None,
 ) -> User:
-    """The user behind an update, created as pending on first contact."""
-    user = await find_by_telegram_id(session, telegram_id)
+    """The user behind an update (`known` when already read), created as pending on first
+    contact."""
+    user = known or await find_by_telegram_id(session, telegram_id)
     if user is None:
         user = User(
             telegram_id=telegram_id,
