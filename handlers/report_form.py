@@ -281,9 +281,8 @@ async def ask_field(
     settings: Settings,
 ) -> None:
     draft = await drafts.get_draft(session, user, callback_data.draft)
+    # A forged field or entry is refused by the question screen (NotFound / InvalidInput).
     target = Target(Section(callback_data.section), callback_data.key, callback_data.entry)
-    field_of(target.section, target.key)
-    values_of(draft.content, target.section, target.entry)
     await _ask(callback, session, user, settings, state, draft, target, callback_data.walk)
 
 
@@ -381,7 +380,8 @@ async def location_answer(
         await _reask(message, session, user, settings, state, data, problem)
         return
     await _menu_back(message.bot, user)
-    await _after_answer(message, session, user, settings, state, draft, target, data.get("walk"))
+    walk = bool(data.get("walk"))
+    await _after_answer(message, session, user, settings, state, draft, target, walk)
 
 
 async def not_text(message: Message, state: FSMContext) -> None:

@@ -17,7 +17,7 @@ from bot.db.models import (
     SeizureReport,
 )
 from tests.conftest import RunningBot
-from tests.scenario import every_button_answered, tr
+from tests.scenario import eventually, every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_quick_log import add_supervisor, start_quick_log
 from tests.test_report_rules import submit, write_complete_draft
@@ -257,6 +257,7 @@ async def test_a_draft_survives_a_restart_and_is_continued_from_my_drafts(
     await officer.send(en("📝 My drafts"))
     listing = await officer.receive()
     [entry] = listing.button_texts()
+    open_draft = listing.inline_buttons[0][0][1]
     assert entry.startswith("📝 " + en("💣 Explosives"))
     await officer.press(entry, listing)
     review = await officer.receive()
@@ -270,6 +271,13 @@ async def test_a_draft_survives_a_restart_and_is_continued_from_my_drafts(
     assert (await officer.receive()).text == en("🗑 Draft discarded.")
     async with running_bot.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(ReportDraft)) == 0
+    # The discarded draft's old buttons, and a forged one, change nothing and say so.
+    before = len(officer.callback_answers())
+    await officer.press_data(open_draft)
+    await officer.press_data("drq:1:n:no_such_field:0:0")
+    await eventually(lambda: len(officer.callback_answers()) >= before + 2)
+    texts = [answer.get("text") for answer in officer.callback_answers()[-2:]]
+    assert texts == [en("This item no longer exists. Nothing was changed.")] * 2
 
 
 async def quick_log(officer) -> None:
