@@ -13,7 +13,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import FsmRecord, User, utcnow
 from bot.db.upsert import lock_or_create, upsert
@@ -126,6 +126,8 @@ class DatabaseStorage(BaseStorage):
                 select(User, FsmRecord.state, FsmRecord.data)
                 .outerjoin(FsmRecord, FsmRecord.key == storage_key(key))
                 .where(User.telegram_id == telegram_id)
+                # Their unit too: most screens name it, and then it is already at hand.
+                .options(joinedload(User.unit))
             )
         ).one_or_none()
         if row is None:
