@@ -51,7 +51,7 @@ async def report_document(
         (_("Officer"), texts.person_label(officer) if officer else "—"),
         (_("What was found"), texts.found_name(report.category)),
         (_("Date and time of the seizure"), when(report.occurred_at)),
-        (_("Place"), await _place(session, report, language)),
+        (_("Place"), await reports.place_name(session, report, language)),
         (_("Anyone in danger or hurt"), _("yes") if report.anyone_in_danger else _("no")),
     ]
     if report.submitted_at:
@@ -80,14 +80,6 @@ async def report_document(
         date=format_datetime(utcnow(), language, settings.tz, MINUTES)
     )
     return Document(title, sections, footer)
-
-
-async def _place(session: AsyncSession, report: SeizureReport, language: str) -> str:
-    if report.place_unit_id:
-        return (await get_unit(session, report.place_unit_id)).display_name(language)
-    if report.place_text:
-        return report.place_text
-    return f"{report.latitude:.5f}, {report.longitude:.5f}"
 
 
 def _detail_sections(report: SeizureReport, language: str, settings: Settings) -> list[Section]:

@@ -351,14 +351,6 @@ async def got_danger(
     await show(callback, "\n".join(lines))
 
 
-async def place_label(session: AsyncSession, report: SeizureReport, language: str) -> str:
-    if report.place_unit_id:
-        return (await get_unit(session, report.place_unit_id)).display_name(language)
-    if report.place_text:
-        return report.place_text
-    return f"{report.latitude:.5f}, {report.longitude:.5f}"
-
-
 async def render_notification(
     session: AsyncSession,
     notification: Notification,
@@ -403,7 +395,9 @@ async def render_notification(
         if report.revision > 1
         else "",
         _("Found: {category}").format(category=texts.found_name(report.category)),
-        _("Place: {place}").format(place=quote(await place_label(session, report, language))),
+        _("Place: {place}").format(
+            place=quote(await reports.place_name(session, report, language))
+        ),
         _("Time of the seizure: {date}").format(
             date=format_datetime(report.occurred_at, language, timezone)
         ),
@@ -669,7 +663,7 @@ async def open_report(
     language = language_of(user, settings.default_language)
     details = await reports.report_details(session, user, callback_data.report)
     report = details.report
-    place = await place_label(session, report, language)
+    place = await reports.place_name(session, report, language)
     lines = [
         f"<b>{report.number}</b>" + (f" {URGENT}" if report.urgent else ""),
         _("Status: {status}").format(status=texts.report_status_name(report.status)),

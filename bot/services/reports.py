@@ -81,6 +81,16 @@ def validate_occurred_at(moment: datetime, now: datetime | None = None) -> datet
     return moment
 
 
+async def place_name(session: AsyncSession, report: SeizureReport, language: str) -> str:
+    """Where the seizure was, as the reader names it: the crossing point, the typed place, or
+    the coordinates."""
+    if report.place_unit_id:
+        return (await get_unit(session, report.place_unit_id)).display_name(language)
+    if report.place_text:
+        return report.place_text
+    return f"{report.latitude:.5f}, {report.longitude:.5f}"
+
+
 async def crossing_points_of(session: AsyncSession, user: User) -> list[Unit]:
     """The crossing points an officer's unit covers: the unit itself or the ones below it."""
     if user.unit_id is None:
