@@ -11,8 +11,6 @@ import argparse
 import asyncio
 import json
 import logging
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -21,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from benchmarks.database import bench_settings, database_url, reset_database
+from benchmarks.memory import in_fresh_process
 from benchmarks.officers import add_officers
 from benchmarks.rss import peak_megabytes, resident_megabytes
 from bot.db.engine import create_engine, create_session_factory
@@ -131,13 +130,7 @@ def main() -> None:
 
 
 def measure_export_in_subprocess(items: int) -> dict[str, float | int]:
-    finished = subprocess.run(
-        [sys.executable, "-m", "benchmarks.export", "--items", str(items)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    return in_fresh_process("benchmarks.export", "--items", str(items))
 
 
 if __name__ == "__main__":

@@ -70,18 +70,19 @@ def main() -> None:
         print(json.dumps(asyncio.run(measure_memory(url, args.open_items))))
 
 
+def in_fresh_process(module: str, *arguments: str) -> dict[str, float | int]:
+    """The figures a benchmark module prints as its last line, run in a new interpreter."""
+    finished = subprocess.run(
+        [sys.executable, "-m", module, *arguments], check=True, capture_output=True, text=True
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
 def measure_in_subprocess(open_items: int) -> dict[str, float | int]:
     """Both figures, each from a fresh interpreter."""
-    figures: dict[str, float | int] = {}
-    for command in (["benchmarks.memory", "--open-items", str(open_items)], ["benchmarks.bare"]):
-        finished = subprocess.run(
-            [sys.executable, "-m", *command],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        figures |= json.loads(finished.stdout.strip().splitlines()[-1])
-    return figures
+    return in_fresh_process("benchmarks.memory", "--open-items", str(open_items)) | (
+        in_fresh_process("benchmarks.bare")
+    )
 
 
 if __name__ == "__main__":

@@ -86,13 +86,10 @@ def _detail_sections(report: SeizureReport, language: str, settings: Settings) -
     details, tz = report.details, settings.tz
     if not report.complete:
         return []
-    incident = details.get("incident", {})
-    narrative = incident.get("narrative", "")
-    rows = [
-        row
-        for row in section_rows(ReportSection.INCIDENT, incident, language, tz, {}, True, False)
-        if row[0] != report_texts.field_label("narrative")
-    ]
+    incident = dict(details.get("incident", {}))
+    # The narrative is printed as paragraphs of its own, not squeezed into a table cell.
+    narrative = incident.pop("narrative", "")
+    rows = section_rows(ReportSection.INCIDENT, incident, language, tz, {}, True, False)
     sections = [Section(_("Incident"), rows)]
     conveyance = section_rows(
         ReportSection.CONVEYANCE, details.get("conveyance", {}), language, tz, {}, True, False

@@ -28,12 +28,14 @@ from bot.i18n import language_of
 from bot.media import MediaStore
 from bot.procedures.library import ProcedureLibrary
 from bot.services import audit, exports
+from bot.services.drafts import COLUMN_FIELDS
 from bot.services.errors import InvalidInput
 from bot.services.report_fields import (
     CONVEYANCE_FIELDS,
     INCIDENT_FIELDS,
     ITEM_FIELDS,
     Field,
+    Kind,
     Values,
     parse_day,
 )
@@ -54,7 +56,6 @@ CUSTOM_PERIOD = re.compile(r"(\d{8})-(\d{8})")
 TYPED_PERIOD = re.compile(r"^\s*(\S+)\s*(?:-|–|—|\.\.)\s*(\S+)\s*$")
 # How often a long export lets other updates through and tells how far it got.
 YIELD_EVERY, PROGRESS_EVERY = 100, 1_000
-COLUMN_FIELDS = ("category", "occurred_at", "place", "anyone_in_danger")
 
 Progress = Callable[[int, int], Awaitable[None]]
 
@@ -128,7 +129,8 @@ def _words(spec: Field, values: Values, language: str, settings: Settings) -> Ce
     value = values.get(spec.key)
     if value is None:
         return None
-    if spec.kind.value in ("count", "year", "weight"):
+    if spec.kind in (Kind.COUNT, Kind.YEAR, Kind.WEIGHT):
+        # Numbers stay numbers, so a spreadsheet can sum them.
         return value
     return report_texts.display_value(spec, value, language, settings.tz, {})
 

@@ -283,8 +283,10 @@ def display_value(
             return _("yes") if value else _("no")
         case Kind.SERIAL:
             return value["text"] if "text" in value else choice_name(value["state"])
-        case Kind.COUNT | Kind.YEAR:
-            return str(value) if spec.kind is Kind.YEAR else format_decimal(value, locale=language)
+        case Kind.YEAR:
+            return str(value)
+        case Kind.COUNT:
+            return format_decimal(value, locale=language)
         case Kind.WEIGHT:
             return _("{amount} kg").format(amount=format_decimal(value, locale=language))
         case Kind.DATE:
