@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+# Before aiogram, as in `python -m bot`, so aiogram loads as it does in production.
+from bot import lazy_aiogram  # noqa: F401  # isort: skip
 from benchmarks.database import database_url
 from benchmarks.harness import RealBot, start_real_bot
 from benchmarks.officers import FIRST_TELEGRAM_ID, add_officers

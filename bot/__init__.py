@@ -2,4 +2,8 @@
 
 from pathlib import Path
 
+from bot.lazy_aiogram import load_aiogram_lazily
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+load_aiogram_lazily()
