@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import text
@@ -10,6 +13,7 @@ from sqlalchemy import text
 from benchmarks.updates import BOT_TOKEN
 from bot.config import Settings
 from bot.db.engine import create_engine
+from bot.db.migrate import upgrade_database
 
 
 def database_url(workdir: Path, name: str = "bench.db") -> str:
@@ -46,3 +50,22 @@ async def reset_database(url: str) -> None:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+async def _reset_and_migrate(url: str) -> None:
+    await reset_database(url)
+    engine = create_engine(url)
+    try:
+        await upgrade_database(engine)
+    finally:
+        await engine.dispose()
+
+
+def migrate_in_child_process(url: str) -> None:
+    """An empty schema, migrated by a process of its own, as a deployment does before the bot
+    restarts: the process measured then starts on a current database, as in production."""
+    subprocess.run([sys.executable, "-m", "benchmarks.database", url], check=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(_reset_and_migrate(sys.argv[1]))

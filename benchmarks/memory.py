@@ -17,7 +17,7 @@ from pathlib import Path
 
 # Before aiogram, as in `python -m bot`, so aiogram loads as it does in production.
 from bot import lazy_aiogram  # noqa: F401  # isort: skip
-from benchmarks.database import database_url
+from benchmarks.database import database_url, migrate_in_child_process
 from benchmarks.harness import RealBot, start_real_bot
 from benchmarks.officers import FIRST_TELEGRAM_ID, add_officers
 from benchmarks.rss import resident_megabytes
@@ -41,7 +41,8 @@ async def _touch(bot: RealBot, scenarios: list, officers: list) -> None:
 
 
 async def measure_memory(url: str, open_items: int) -> dict[str, float | int]:
-    bot = await start_real_bot(url)
+    migrate_in_child_process(url)
+    bot = await start_real_bot(url, reset=False)
     try:
         updates = UpdateFactory()
         scenarios = interactive_scenarios(updates)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -515,6 +516,7 @@ COUNTRY_LANGUAGES = ("ky", "ru", "en")
 NEARBY_COUNTRIES = ("KG", "KZ", "UZ", "TJ", "CN", "AF", "RU", "TR")
 
 
+@cache  # built when a country is first asked for: the three languages' CLDR data weigh ~8 MB
 def _country_names() -> dict[str, set[str]]:
     names: dict[str, set[str]] = {}
     for language in COUNTRY_LANGUAGES:
@@ -524,24 +526,21 @@ def _country_names() -> dict[str, set[str]]:
     return names
 
 
-_COUNTRY_NAMES = _country_names()
-
-
 def country_codes() -> frozenset[str]:
-    return frozenset(_COUNTRY_NAMES)
+    return frozenset(_country_names())
 
 
 def find_countries(text: str) -> list[str]:
     """ISO codes whose name in Kyrgyz, Russian or English is the text, or begins with it."""
     wanted = " ".join(text.split()).casefold()
-    if len(wanted) == 2 and wanted.upper() in _COUNTRY_NAMES:
+    if len(wanted) == 2 and wanted.upper() in _country_names():
         return [wanted.upper()]
-    exact = [code for code, names in _COUNTRY_NAMES.items() if wanted in names]
+    exact = [code for code, names in _country_names().items() if wanted in names]
     if exact or len(wanted) < 3:
         return sorted(exact)
     return sorted(
         code
-        for code, names in _COUNTRY_NAMES.items()
+        for code, names in _country_names().items()
         if any(name.startswith(wanted) for name in names)
     )
 
