@@ -6,17 +6,17 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import delete, event, select
+from sqlalchemy import Insert, delete, event, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import FsmRecord, User, utcnow
-from bot.db.upsert import lock_or_create, upsert
+from bot.db.upsert import lock_or_create, upsert_statement
 
 # The session of the update being handled. State written while handling an update joins its
 # transaction: it commits or rolls back with the data it belongs to, and SQLite (one writer at
@@ -47,10 +47,29 @@ KNOWN = "fsm_known"
 
 @dataclass
 class _Known:
+    """A conversation's row as this transaction knows it."""
+
     state: str | None
     data: dict[str, Any]
-    # Whether this transaction holds the row's lock (a write took it).
-    locked: bool
+    # Whether this transaction holds the row's lock (taken by `update_data`).
+    locked: bool = False
+    # Columns changed and not yet written: written once, at commit, however often they change.
+    unwritten: set[str] = field(default_factory=set)
+
+    def change(self, column: str, value: Any) -> None:
+        if getattr(self, column) != value:
+            setattr(self, column, value)
+            self.unwritten.add(column)
+
+    def write_statement(self, session: Session, key: str) -> Any:
+        """Only the changed columns of an existing row, so a state written here never
+        overwrites data written elsewhere, and the other way round."""
+        if self.state is None and not self.data:
+            # Nothing left to remember: no row, so finished conversations leave no trace.
+            return delete(FsmRecord).where(FsmRecord.key == key)
+        row = {"key": key, "state": self.state, "data": self.data, "updated_at": utcnow()}
+        changed = [*sorted(self.unwritten), "updated_at"]
+        return upsert_statement(session, FsmRecord, row, key=["key"], update=changed)
 
 
 class DatabaseStorage(BaseStorage):
@@ -77,81 +96,81 @@ class DatabaseStorage(BaseStorage):
         row = (await session.execute(statement.returning(FsmRecord.state, FsmRecord.data))).one()
         return row.state, dict(row.data or {})
 
-    async def _write(
-        self,
-        session: AsyncSession,
-        key: StorageKey,
-        state: str | None,
-        data: dict[str, Any],
-        only: str | None = None,
-    ) -> None:
-        """Store state and data; `only` names the one column an existing row gets, so a
-        state written here never overwrites data written elsewhere, and the other way round."""
-        if state is None and not data:
-            # Nothing left to remember: no row, so finished conversations leave no trace.
-            await session.execute(delete(FsmRecord).where(FsmRecord.key == storage_key(key)))
-        else:
-            row = {"key": storage_key(key), "state": state, "data": data, "updated_at": utcnow()}
-            update = [only, "updated_at"] if only else None
-            await upsert(session, FsmRecord, row, key=["key"], update=update)
-        self._known(session)[storage_key(key)] = _Known(state, data, locked=only is None)
-
     @staticmethod
     def _known(session: AsyncSession) -> dict[str, _Known]:
-        """What this update already read or wrote, so it is not asked for again (forgotten on
-        a rollback; a commit releases the locks)."""
+        """What this update already read or changed, so it is not asked for again (forgotten
+        on a rollback; a commit writes the changes and releases the locks)."""
         return session.info.setdefault(KNOWN, {})
 
-    async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
-        async with self._transaction() as session:
-            known = self._known(session).get(storage_key(key))
-            if known is not None:
-                return known.state, dict(known.data)
+    async def _row(self, session: AsyncSession, key: StorageKey) -> _Known:
+        known = self._known(session).get(storage_key(key))
+        if known is None:
             row = (
                 await session.execute(
                     select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == storage_key(key))
                 )
             ).one_or_none()
-            state, data = (row.state, dict(row.data or {})) if row else (None, {})
-            self._known(session)[storage_key(key)] = _Known(state, data, locked=False)
-        return state, dict(data)
+            known = _Known(row.state, dict(row.data or {})) if row else _Known(None, {})
+            self._known(session)[storage_key(key)] = known
+        return known
+
+    async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
+        async with self._transaction() as session:
+            known = await self._row(session, key)
+            return known.state, dict(known.data)
 
     async def read_with_person(
-        self, session: AsyncSession, key: StorageKey, telegram_id: int
-    ) -> User | None:
-        """The person behind an update and their conversation state, in one statement; the
-        state is then served from memory for the rest of the update. None on first contact."""
-        row = (
-            await session.execute(
-                select(User, FsmRecord.state, FsmRecord.data)
-                .outerjoin(FsmRecord, FsmRecord.key == storage_key(key))
-                .where(User.telegram_id == telegram_id)
-                # Their unit too: most screens name it, and then it is already at hand.
-                .options(joinedload(User.unit))
+        self, session: AsyncSession, key: StorageKey, telegram_id: int, claim: Insert | None = None
+    ) -> tuple[User | None, bool | None]:
+        """The person behind an update (None on first contact) and their conversation state, in
+        one statement; the state is then served from memory for the rest of the update.
+
+        On PostgreSQL that statement also runs `claim` (an insert that ignores duplicates) and
+        tells whether it inserted its row: one round trip fewer on every update. Elsewhere, or
+        without a claim, the second value is None and the claim is left to the caller.
+        """
+        columns = (User, FsmRecord.state, FsmRecord.data)
+        # Their unit too: most screens name it, and then it is already at hand.
+        with_unit = joinedload(User.unit)
+        in_state = FsmRecord.key == storage_key(key)
+        if claim is None or session.get_bind().dialect.name != "postgresql":
+            statement = select(*columns).outerjoin(FsmRecord, in_state)
+            row = await session.execute(
+                statement.where(User.telegram_id == telegram_id).options(with_unit)
             )
-        ).one_or_none()
-        if row is None:
-            return None
-        user, state, data = row
-        self._known(session)[storage_key(key)] = _Known(state, dict(data or {}), locked=False)
-        return user
+            found = row.one_or_none()
+            if found is None:
+                return None, None
+            claimed, (person, state, data) = None, found
+        else:
+            inserted = claim.returning(literal(True).label("claimed")).cte("claim")
+            # FROM the claim: no row at all when it inserted nothing, one row otherwise.
+            statement = (
+                select(inserted.c.claimed, *columns)
+                .select_from(inserted)
+                .outerjoin(User, User.telegram_id == telegram_id)
+                .outerjoin(FsmRecord, in_state)
+                .options(with_unit)
+            )
+            found = (await session.execute(statement)).one_or_none()
+            if found is None:
+                return None, False
+            claimed, person, state, data = found
+        self._known(session)[storage_key(key)] = _Known(state, dict(data or {}))
+        return person, claimed
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        current, data = await self._read(key)
-        if current != value:
-            async with self._transaction() as session:
-                await self._write(session, key, value, data, only="state")
+        async with self._transaction() as session:
+            (await self._row(session, key)).change("state", value)
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._read(key))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         clean = _json_only(data)
-        state, current = await self._read(key)
-        if current != clean:
-            async with self._transaction() as session:
-                await self._write(session, key, state, clean, only="data")
+        async with self._transaction() as session:
+            (await self._row(session, key)).change("data", clean)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return (await self._read(key))[1]
@@ -160,19 +179,31 @@ class DatabaseStorage(BaseStorage):
         """Read, merge and write under the row's lock, so concurrent updates never lose one."""
         async with self._transaction() as session:
             known = self._known(session).get(storage_key(key))
-            if known is not None and known.locked:
-                state, current = known.state, dict(known.data)
-            else:
-                state, current = await self._locked(session, key)
-            merged = _json_only({**current, **data})
-            if merged != current:
-                await self._write(session, key, state, merged)
-            else:
-                self._known(session)[storage_key(key)] = _Known(state, current, locked=True)
-            return merged
+            if known is None or not known.locked:
+                state, stored = await self._locked(session, key)
+                if known is None:
+                    known = self._known(session)[storage_key(key)] = _Known(state, stored)
+                else:
+                    # Another update may have written the row since this one read it.
+                    if "state" not in known.unwritten:
+                        known.state = state
+                    if "data" not in known.unwritten:
+                        known.data = stored
+                known.locked = True
+            merged = _json_only({**known.data, **data})
+            known.change("data", merged)
+            return dict(merged)
 
     async def close(self) -> None:
         """Sessions are short-lived; the engine is disposed by the application."""
+
+
+@event.listens_for(Session, "before_commit")
+def _write_changes(session: Session) -> None:
+    for key, known in session.info.get(KNOWN, {}).items():
+        if known.unwritten:
+            session.execute(known.write_statement(session, key))
+            known.unwritten.clear()
 
 
 @event.listens_for(Session, "after_commit")

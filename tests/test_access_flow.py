@@ -193,6 +193,16 @@ async def test_the_same_update_delivered_twice_is_handled_once(running_bot, tele
     await officer.no_more_messages(wait=1.0)
 
 
+async def test_a_strangers_first_message_delivered_twice_is_answered_once(running_bot, telegram):
+    stranger = telegram.user(STRANGER_ID, "Asanov")
+    update_id = await stranger.send("/start")
+    await stranger.receive()
+    duplicate = next(call for call in telegram.pushed_updates if call["update_id"] == update_id)
+
+    telegram.push_raw_update(duplicate)
+    await stranger.no_more_messages(wait=1.0)
+
+
 async def test_fast_taps_are_answered_in_order_and_every_button_is_answered(running_bot, telegram):
     await set_up_officer(running_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")

@@ -6,19 +6,25 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 
-def _insert_for(session: AsyncSession, model: type[Any]) -> Any:
+def _insert_for(session: AsyncSession | Session, model: type[Any]) -> Any:
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def insert_ignoring_duplicates_statement(
+    session: AsyncSession, model: type[Any], values: dict[str, Any]
+) -> Any:
+    return _insert_for(session, model).values(**values).on_conflict_do_nothing()
 
 
 async def insert_ignoring_duplicates(
     session: AsyncSession, model: type[Any], values: dict[str, Any]
 ) -> bool:
     """Insert a row unless its key exists; True when this call inserted it."""
-    statement = _insert_for(session, model).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
+    result = await session.execute(insert_ignoring_duplicates_statement(session, model, values))
     return bool(result.rowcount)
 
 
@@ -33,17 +39,17 @@ def lock_or_create(session: AsyncSession, model: type[Any], values: dict[str, An
     )
 
 
-async def upsert(
-    session: AsyncSession,
+def upsert_statement(
+    session: AsyncSession | Session,
     model: type[Any],
     values: dict[str, Any],
     key: list[str],
     update: list[str] | None = None,
-) -> None:
+) -> Any:
     """Insert the row, or update an existing one's `update` columns (default: all given)."""
     statement = _insert_for(session, model).values(**values)
     changes = {name: statement.excluded[name] for name in update or values if name not in key}
-    await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
+    return statement.on_conflict_do_update(index_elements=key, set_=changes)
 
 
 async def upsert_returning_increment(

@@ -13,15 +13,26 @@ from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import TelegramObject, Update
+from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import ProcessedUpdate
-from bot.db.upsert import insert_ignoring_duplicates
+from bot.db.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_statement
 from bot.fsm_storage import DatabaseStorage, update_session
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # The person behind the update, when already read with the conversation state.
 KNOWN_PERSON = "known_person"
+# Whether the update was claimed, when claimed in that same statement (PostgreSQL).
+UPDATE_CLAIMED = "update_claimed"
+
+
+def _claimed_row(bot: Bot, update: Update) -> dict[str, int]:
+    return {"bot_id": bot.id, "update_id": update.update_id}
+
+
+def _claim(session: AsyncSession, bot: Bot, update: Update) -> Insert:
+    return insert_ignoring_duplicates_statement(session, ProcessedUpdate, _claimed_row(bot, update))
 
 
 class UpdateTransactionMiddleware(FSMContextMiddleware):
@@ -53,8 +64,11 @@ class UpdateTransactionMiddleware(FSMContextMiddleware):
             try:
                 sender = data.get("event_from_user")
                 if context is not None and sender and isinstance(self.storage, DatabaseStorage):
-                    data[KNOWN_PERSON] = await self.storage.read_with_person(
-                        session, context.key, sender.id
+                    claim = None
+                    if isinstance(event, Update):
+                        claim = _claim(session, data["bot"], event)
+                    data[KNOWN_PERSON], data[UPDATE_CLAIMED] = await self.storage.read_with_person(
+                        session, context.key, sender.id, claim
                     )
                 if context is not None:
                     data.update({"state": context, "raw_state": await context.get_state()})
@@ -77,11 +91,11 @@ class DuplicateUpdateMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        claimed = await insert_ignoring_duplicates(
-            data["session"],
-            ProcessedUpdate,
-            {"bot_id": data["bot"].id, "update_id": event.update_id},
-        )
+        claimed = data.get(UPDATE_CLAIMED)
+        if claimed is None:
+            claimed = await insert_ignoring_duplicates(
+                data["session"], ProcessedUpdate, _claimed_row(data["bot"], event)
+            )
         if not claimed:
             return None
         return await handler(event, data)
