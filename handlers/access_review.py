@@ -7,7 +7,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.text_decorations import html_decoration
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,11 +20,12 @@ from handlers import texts
 from handlers.callbacks import AccessDecision
 from handlers.delivery import deliver
 from handlers.filters import HasRole
+from handlers.keyboard import Keyboard
 from handlers.ui import main_menu, show
 
 
 def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("✅ Approve"), callback_data=AccessDecision(request_id=request.id, approve=True)
     )

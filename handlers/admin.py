@@ -7,7 +7,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -30,6 +29,7 @@ from handlers.callbacks import (
 )
 from handlers.delivery import deliver
 from handlers.filters import Answer, HasRole, MenuButton
+from handlers.keyboard import Keyboard
 from handlers.messages import input_problem
 from handlers.states import UnitForm, UserUnitForm
 from handlers.ui import (
@@ -88,7 +88,7 @@ async def user_card(
             ),
         ]
     )
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if person.status is UserStatus.PENDING:
         builder.button(
             text=_("✅ Approve"), callback_data=UserAction(user_id=person.id, action="approve")
@@ -291,7 +291,7 @@ async def new_unit_name(message: Message, state: FSMContext) -> None:
         return
     await state.update_data(name=name)
     await state.set_state(UnitForm.kind)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for kind in UnitKind:
         builder.button(text=texts.unit_kind_name(kind), callback_data=UnitKindPick(kind=kind.value))
     builder.adjust(1)

@@ -9,7 +9,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -21,6 +20,7 @@ from bot.services.units import UnitNode, get_unit, unit_tree
 from handlers import texts
 from handlers.callbacks import InviteRolePick, UnitPage, UnitPick
 from handlers.filters import HasRole, MenuButton
+from handlers.keyboard import Keyboard
 from handlers.states import InviteForm
 from handlers.ui import replace_buttons, show, unit_picker
 
@@ -36,7 +36,7 @@ async def begin_invite(
 ) -> None:
     if user.role is Role.ADMIN:
         await state.set_state(InviteForm.role)
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         for role in Role:
             builder.button(
                 text=texts.role_name(role), callback_data=InviteRolePick(role=role.value)

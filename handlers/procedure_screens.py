@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.text_decorations import html_decoration
 
 from bot.db.models import SeizureReport
@@ -21,6 +20,7 @@ from handlers.callbacks import (
     StepAction,
     StepAnswer,
 )
+from handlers.keyboard import Keyboard
 
 # Telegram allows 4096 characters a message; steps are read on phones, so pages stay shorter.
 READING_PAGE = 3500
@@ -33,7 +33,7 @@ def quote(text: str) -> str:
 def categories_screen(
     library: ProcedureLibrary, language: str, resume: RunView | None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if resume is not None and resume.step is not None:
         number = resume.item.position(resume.step.id)
         builder.button(
@@ -60,7 +60,7 @@ def categories_screen(
 def procedure_list(
     items: list[LoadedProcedure], language: str, heading: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for item in items:
         builder.button(
             text=item.procedure.title(language)[:60],
@@ -91,7 +91,7 @@ def overview(
     ]
     if sources:
         lines += ["", _("Sources:"), *sources]
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("▶️ Start"), callback_data=ProcedureOpen(procedure=item.id, action="start")
     )
@@ -152,7 +152,7 @@ def step_screen(view: RunView, language: str, photos: int) -> tuple[str, InlineK
     if step.sources:
         lines += ["", "📚 " + ", ".join(step.sources)]
     run = view.run.id
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if step.kind is StepKind.QUESTION:
         for index, answer in enumerate(step.answers):
             builder.button(
@@ -168,7 +168,7 @@ def step_screen(view: RunView, language: str, photos: int) -> tuple[str, InlineK
         builder.button(
             text=skip_label, callback_data=StepAction(run=run, step=number, action="skip")
         )
-    controls = InlineKeyboardBuilder()
+    controls = Keyboard()
     if view.run.path:
         controls.button(
             text=_("◀️ Back"), callback_data=StepAction(run=run, step=number, action="back")
@@ -185,7 +185,7 @@ def confirmation_question(
     """A second, deliberate tap for a critical step; "Yes" sits where "Done" was not."""
     step = view.step
     assert step is not None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     run = view.run.id
     builder.button(
         text=_("◀️ Not yet"), callback_data=StepAction(run=run, step=number, action="show")
@@ -205,7 +205,7 @@ def confirmation_question(
 
 
 def stop_question(view: RunView, number: int) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     run = view.run.id
     builder.button(
         text=_("⏹ Yes, stop"), callback_data=StepAction(run=run, step=number, action="stopped")
@@ -224,14 +224,14 @@ def finished_text(item: LoadedProcedure, language: str, done: int, skipped: int)
 
 
 def back_to_procedures() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("« Procedures"), callback_data=ProcedureMenu())
     return builder.as_markup()
 
 
 def after_run(run_id: int, open_reports: list[SeizureReport]) -> InlineKeyboardMarkup:
     """A finished run starts a quick log, or joins a report the officer has open."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("⚡ Quick log with this"), callback_data=QuickStart(run=run_id))
     for report in open_reports:
         builder.button(

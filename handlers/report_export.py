@@ -16,7 +16,6 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +41,7 @@ from bot.services.report_fields import (
 from handlers import report_texts, texts
 from handlers.callbacks import ExportChoice
 from handlers.filters import Answer, HasStatus
+from handlers.keyboard import Keyboard
 from handlers.messages import input_problem
 from handlers.report_document import report_document
 from handlers.report_screens import Screen
@@ -283,7 +283,7 @@ def period_name(period: str) -> str:
 
 
 def format_keyboard(period: str) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     labels = {XLSX: _("📊 Spreadsheet (XLSX)"), CSV: _("📄 CSV files"), PDF: _("🖨 PDF")}
     for file_format in FORMATS:
         builder.button(
@@ -303,7 +303,7 @@ async def choose_period(
         await show(callback, _("📅 Type the first and the last day, e.g. 01.10.2026 – 31.10.2026."))
         return
     if not valid_period(callback_data.period):
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         for period in (*PERIODS, OTHER_PERIOD):
             builder.button(text=period_name(period), callback_data=ExportChoice(period=period))
         builder.adjust(1)

@@ -18,7 +18,6 @@ from aiogram.types import (
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -54,6 +53,7 @@ from handlers.callbacks import (
 )
 from handlers.evidence import keep_photo
 from handlers.filters import Answer, HasStatus, MenuButton
+from handlers.keyboard import Keyboard
 from handlers.messages import input_problem
 from handlers.report_screens import (
     CLEAR,
@@ -470,7 +470,7 @@ async def add_entry(
     kinds = field_of(Section.ITEM, "kind").choices
     if section is Section.ITEM and callback_data.kind not in kinds:
         draft = await drafts.get_draft(session, user, callback_data.draft)
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         for kind in kinds:
             builder.button(
                 text=report_texts.choice_name(kind),
@@ -503,7 +503,7 @@ async def remove_entry(
     draft = await drafts.get_draft(session, user, callback_data.draft)
     if not callback_data.confirmed:
         number = entry_number(draft.content, section, callback_data.entry)
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         builder.button(
             text=_("🗑 Yes, remove it"),
             callback_data=DraftRemoveEntry(
@@ -572,7 +572,7 @@ async def discard(
 ) -> None:
     draft = await drafts.get_draft(session, user, callback_data.draft)
     if not callback_data.confirmed:
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         builder.button(
             text=_("🗑 Yes, discard it"),
             callback_data=DraftDiscard(draft=draft.id, confirmed=True),

@@ -10,7 +10,6 @@ from aiogram.types import (
     InlineKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -41,6 +40,7 @@ from handlers.callbacks import (
     DraftsList,
     DraftSubmit,
 )
+from handlers.keyboard import Keyboard
 from handlers.procedure_screens import quote
 from handlers.report_texts import field_label, section_title
 
@@ -95,7 +95,7 @@ async def review_screen(
     )
     if conveyance:
         lines += ["", section_title(Section.CONVEYANCE), *conveyance]
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("✏️ Incident details"),
         callback_data=DraftSectionOpen(draft=draft.id, section=Section.INCIDENT),
@@ -179,7 +179,7 @@ async def section_screen(
     number = entry_number(draft.content, section, entry)
     lines = [f"<b>{section_title(section, number)}</b>", ""]
     lines += report_texts.section_lines(section, values, language, settings.tz, names)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for spec in applicable(section, values):
         builder.button(
             text=("✏️ " + field_label(spec.key))[:60],
@@ -269,9 +269,9 @@ async def question_screen(
                 )
             )
         )
-    builder, controls = InlineKeyboardBuilder(), InlineKeyboardBuilder()
+    builder, controls = Keyboard(), Keyboard()
 
-    def choice(label: str, code: str, row: InlineKeyboardBuilder = builder) -> None:
+    def choice(label: str, code: str, row: Keyboard = builder) -> None:
         answer = DraftChoice(
             draft=draft.id,
             section=target.section,
@@ -318,7 +318,7 @@ async def question_screen(
 async def drafts_screen(session: AsyncSession, user: User, settings: Settings) -> Screen:
     language = language_of(user, settings.default_language)
     found = await drafts.my_drafts(session, user)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for draft in found:
         incident = draft.content["incident"]
         what = report_texts.choice_name(incident["category"]) if "category" in incident else "…"

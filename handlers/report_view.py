@@ -6,7 +6,6 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +20,7 @@ from bot.services.report_fields import Section
 from handlers import report_screens, report_texts, texts
 from handlers.callbacks import ReportHistory, ReportItemView, ReportMedia, ReportOpen
 from handlers.filters import HasStatus
+from handlers.keyboard import Keyboard
 from handlers.report_document import send_pdf
 from handlers.report_texts import quote, section_title
 from handlers.ui import show
@@ -87,14 +87,12 @@ async def history(
         if comment := entry.details.get("comment"):
             line += f": {quote(str(comment))}"
         lines.append(line)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("« Back"), callback_data=ReportOpen(report=report.id))
     await show(callback, report_screens.fit(lines), builder.as_markup())
 
 
-def detail_buttons(
-    report: SeizureReport, builder: InlineKeyboardBuilder, photos: int, language: str
-) -> None:
+def detail_buttons(report: SeizureReport, builder: Keyboard, photos: int, language: str) -> None:
     for values in report.details.get("items", []):
         summary = report_texts.entry_summary(Section.ITEM, values, values["number"], language)
         builder.button(
@@ -135,7 +133,7 @@ async def item_view(
         *report_texts.section_lines(Section.ITEM, values, language, settings.tz, {}, True),
         _("📷 Photos of this item: {count}").format(count=len(photos)),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("« Back"), callback_data=ReportOpen(report=report.id))
     await show(callback, "\n".join(lines), builder.as_markup())
 

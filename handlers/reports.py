@@ -20,7 +20,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +73,7 @@ from handlers.callbacks import (
 )
 from handlers.evidence import keep_photo
 from handlers.filters import Answer, HasRole, HasStatus, MenuButton
+from handlers.keyboard import Keyboard
 from handlers.messages import input_problem
 from handlers.procedure_screens import quote
 from handlers.report_export import export_button
@@ -90,7 +90,7 @@ def no_unit() -> str:
 
 
 def category_keyboard(full_report_at: datetime | None = None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for category in FoundCategory:
         builder.button(
             text=texts.found_name(category), callback_data=QuickCategory(category=category.value)
@@ -185,7 +185,7 @@ async def got_category(
     await state.update_data(category=callback_data.category)
     await state.set_state(QuickLogForm.place)
     language = language_of(user, settings.default_language)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for point in (await reports.crossing_points_of(session, user))[:8]:
         builder.button(
             text=point.display_name(language), callback_data=QuickPlace(unit_id=point.id)
@@ -209,7 +209,7 @@ async def got_category(
 
 
 def count_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for estimate in ItemEstimate:
         builder.button(
             text=texts.estimate_name(estimate), callback_data=QuickCount(estimate=estimate.value)
@@ -278,7 +278,7 @@ async def place_not_understood(message: Message) -> None:
 async def got_count(callback: CallbackQuery, callback_data: QuickCount, state: FSMContext) -> None:
     await state.update_data(item_estimate=callback_data.estimate)
     await state.set_state(QuickLogForm.danger)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Nobody in danger"), callback_data=QuickDanger(danger=False))
     builder.button(text=_("⚠️ Someone in danger or hurt"), callback_data=QuickDanger(danger=True))
     builder.adjust(1)
@@ -381,7 +381,7 @@ async def render_notification(
         text = _("↩️ Your report No. {number} was returned for correction by {name}:").format(
             number=report.number, name=texts.person_label(supervisor) if supervisor else "—"
         )
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
         return f"{text}\n{quote(notification.note or '')}", builder.as_markup()
     officer = await session.get(User, report.officer_id)
@@ -443,7 +443,7 @@ def report_title(report: SeizureReport) -> str:
 
 
 def decision_keyboard(report_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report_id))
     builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report_id))
     builder.button(text=_("↩️ Return for correction"), callback_data=ReturnReport(report=report_id))
@@ -514,7 +514,7 @@ async def acknowledge_report(
     await session.commit()
     delivery.wake()
     note = _("✅ Acknowledged by {name}").format(name=texts.person_label(user))
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
     await show(callback, f"{original}\n\n{note}", builder.as_markup())
 
@@ -707,7 +707,7 @@ async def open_report(
         lines.append(line)
     if details.revision is not None:
         lines.append(f"SHA-256 {details.revision.digest}")
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     report_view.detail_buttons(report, builder, details.photos, language)
     if report.officer_id == user.id and report.status in drafts.COMPLETABLE:
         if report.status is ReportStatus.RETURNED and not report.complete:

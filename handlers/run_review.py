@@ -6,7 +6,6 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_time
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +17,7 @@ from bot.services import procedure_runs as runs
 from handlers import texts
 from handlers.callbacks import RunDetails, RunsPage
 from handlers.filters import HasRole
+from handlers.keyboard import Keyboard
 from handlers.procedure_screens import quote
 from handlers.ui import paged_list, show
 
@@ -167,7 +167,7 @@ async def run_details(
             lines.append(_("… and more steps not shown here."))
             break
         lines.append(line)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("« All runs"), callback_data=RunsPage(page=0))
     await show(callback, "\n".join(lines), builder.as_markup())
 

@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommandScopeChat, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import LANGUAGES, Settings
@@ -27,6 +26,7 @@ from handlers.access_review import notify_reviewers
 from handlers.callbacks import LanguagePick, RequestAccess, UnitPage, UnitPick
 from handlers.commands import commands_for
 from handlers.filters import HasStatus, MenuButton
+from handlers.keyboard import Keyboard
 from handlers.messages import input_problem
 from handlers.states import AccessForm
 from handlers.ui import language_keyboard, main_menu, show, unit_picker
@@ -61,7 +61,7 @@ async def welcome(bot: Bot, chat_id: int, user: User, session: AsyncSession) -> 
             _("Your access request is being reviewed. You will get a message here when it is."),
         )
         return
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("Request access"), callback_data=RequestAccess())
     await bot.send_message(
         chat_id,

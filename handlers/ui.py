@@ -16,23 +16,21 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
 from bot.db.models import Role, User
 from bot.services.units import UnitNode
 from handlers import texts
 from handlers.callbacks import LanguagePick, UnitPage, UnitPick
+from handlers.keyboard import Keyboard
 
 UNITS_PER_PAGE = 8
 log = logging.getLogger(__name__)
 
 
-def page_turns(
-    page: int, last_page: int, callback_for: Callable[[int], CallbackData]
-) -> InlineKeyboardBuilder:
+def page_turns(page: int, last_page: int, callback_for: Callable[[int], CallbackData]) -> Keyboard:
     """◀️ and ▶️ where there is a page to turn to."""
-    navigation = InlineKeyboardBuilder()
+    navigation = Keyboard()
     if page > 0:
         navigation.button(text="◀️", callback_data=callback_for(page - 1))
     if page < last_page:
@@ -46,9 +44,9 @@ def paged_list(
     total: int,
     page_size: int,
     callback_for: Callable[[int], CallbackData],
-) -> tuple[InlineKeyboardBuilder, int]:
+) -> tuple[Keyboard, int]:
     """One button per entry, one per row, with page turns below; returns the last page too."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for label, callback_data in entries:
         # Long labels are cut: Telegram shows about this much of a button on a phone.
         builder.button(text=label[:64], callback_data=callback_data)
@@ -76,7 +74,7 @@ def main_menu(user: User) -> ReplyKeyboardMarkup:
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in LANGUAGES:
         builder.button(text=texts.LANGUAGE_NAMES[code], callback_data=LanguagePick(code=code))
     builder.adjust(1)
@@ -90,7 +88,7 @@ def unit_picker(
     language: str,
     none_choice: str | None = None,
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     last_page = max((len(nodes) - 1) // UNITS_PER_PAGE, 0)
     page = min(max(page, 0), last_page)
     if none_choice and page == 0:
