@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from benchmarks.bare import BenchBot
 from benchmarks.database import bench_settings, reset_database
 from benchmarks.fake_session import InProcessBotAPI
-from bot.app import BotApplication
+from bot.app import BotApplication, freeze_startup_objects
 
 # Transaction control is the driver's bookkeeping, not a query the bot chose to make.
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
@@ -62,6 +62,7 @@ async def start_real_bot(url: str, reset: bool = True) -> RealBot:
         await reset_database(url)
     api = InProcessBotAPI()
     app = await BotApplication.create(bench_settings(url), api_session=api)
+    freeze_startup_objects()
     sql = StatementCounter()
     sql.attach(app.engine.sync_engine)
     return RealBot(app.dispatcher, app.bot, api, app=app, sql=sql)

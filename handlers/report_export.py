@@ -200,14 +200,12 @@ def item_headers() -> list[str]:
     ]
 
 
-def item_rows(report: SeizureReport, language: str, settings: Settings) -> list[list[Cell]]:
+def item_rows(
+    number: str, items: list[Values], language: str, settings: Settings
+) -> list[list[Cell]]:
     return [
-        [
-            report.number,
-            item["number"],
-            *[_words(spec, item, language, settings) for spec in ITEM_FIELDS],
-        ]
-        for item in (report.details or {}).get("items", [])
+        [number, item["number"], *[_words(spec, item, language, settings) for spec in ITEM_FIELDS]]
+        for item in items
     ]
 
 
@@ -246,8 +244,8 @@ async def export_files(
         done += 1
         await _breathe(done, total, progress)
     writer.sheet(_("Items"), item_headers())
-    async for report in exports.stream_reports(session, query):
-        for row in item_rows(report, language, settings):
+    async for number, items in exports.stream_items(session, query):
+        for row in item_rows(number, items, language, settings):
             writer.append(row)
     if isinstance(writer, XlsxWriter):
         buffer = io.BytesIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
@@ -66,3 +67,14 @@ async def stream_reports(
     result = await session.stream_scalars(query.execution_options(yield_per=BATCH))
     async for report in result:
         yield report
+
+
+async def stream_items(
+    session: AsyncSession, query: Select[tuple[SeizureReport]]
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Each report's number and items, without loading whole reports (a second pass over the
+    period, for the items sheet, reads only these two columns)."""
+    columns = query.with_only_columns(SeizureReport.number, SeizureReport.details)
+    result = await session.stream(columns.execution_options(yield_per=BATCH))
+    async for number, details in result:
+        yield number, (details or {}).get("items", [])
