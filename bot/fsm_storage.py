@@ -11,11 +11,12 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import Insert, delete, event, literal, select
+from sqlalchemy import Select, bindparam, delete, event, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, joinedload
 
-from bot.db.models import FsmRecord, User, utcnow
+from bot.db.models import FsmRecord, ProcessedUpdate, User, utcnow
 from bot.db.upsert import lock_or_create, upsert_statement
 
 # The session of the update being handled. State written while handling an update joins its
@@ -72,6 +73,32 @@ class _Known:
         return upsert_statement(session, FsmRecord, row, key=["key"], update=changed)
 
 
+def _person_and_state(claiming: bool) -> Select[Any]:
+    """The first statement of every update, built once: each update only binds its values."""
+    columns = (User, FsmRecord.state, FsmRecord.data)
+    # Their unit too: most screens name it, and then it is already at hand.
+    with_unit = joinedload(User.unit)
+    in_state = FsmRecord.key == bindparam("key")
+    of_person = User.telegram_id == bindparam("telegram_id")
+    if not claiming:
+        return select(*columns).outerjoin(FsmRecord, in_state).where(of_person).options(with_unit)
+    row = {name: bindparam(name) for name in ("bot_id", "update_id", "processed_at")}
+    claim = postgresql.insert(ProcessedUpdate).values(row).on_conflict_do_nothing()
+    inserted = claim.returning(literal(True).label("claimed")).cte("claim")
+    # FROM the claim: no row at all when it inserted nothing, one row otherwise.
+    return (
+        select(inserted.c.claimed, *columns)
+        .select_from(inserted)
+        .outerjoin(User, of_person)
+        .outerjoin(FsmRecord, in_state)
+        .options(with_unit)
+    )
+
+
+PERSON_AND_STATE = _person_and_state(claiming=False)
+CLAIM_PERSON_AND_STATE = _person_and_state(claiming=True)
+
+
 class DatabaseStorage(BaseStorage):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -120,39 +147,28 @@ class DatabaseStorage(BaseStorage):
             return known.state, dict(known.data)
 
     async def read_with_person(
-        self, session: AsyncSession, key: StorageKey, telegram_id: int, claim: Insert | None = None
+        self,
+        session: AsyncSession,
+        key: StorageKey,
+        telegram_id: int,
+        claim: Mapping[str, Any] | None = None,
     ) -> tuple[User | None, bool | None]:
         """The person behind an update (None on first contact) and their conversation state, in
         one statement; the state is then served from memory for the rest of the update.
 
-        On PostgreSQL that statement also runs `claim` (an insert that ignores duplicates) and
-        tells whether it inserted its row: one round trip fewer on every update. Elsewhere, or
-        without a claim, the second value is None and the claim is left to the caller.
+        On PostgreSQL that statement also claims the update (`claim`: the `processed_updates`
+        row) and tells whether it was the first to: one round trip fewer on every update.
+        Elsewhere, or without a claim, the second value is None: the claim is the caller's.
         """
-        columns = (User, FsmRecord.state, FsmRecord.data)
-        # Their unit too: most screens name it, and then it is already at hand.
-        with_unit = joinedload(User.unit)
-        in_state = FsmRecord.key == storage_key(key)
+        parameters = {"key": storage_key(key), "telegram_id": telegram_id}
         if claim is None or session.get_bind().dialect.name != "postgresql":
-            statement = select(*columns).outerjoin(FsmRecord, in_state)
-            row = await session.execute(
-                statement.where(User.telegram_id == telegram_id).options(with_unit)
-            )
-            found = row.one_or_none()
+            found = (await session.execute(PERSON_AND_STATE, parameters)).one_or_none()
             if found is None:
                 return None, None
             claimed, (person, state, data) = None, found
         else:
-            inserted = claim.returning(literal(True).label("claimed")).cte("claim")
-            # FROM the claim: no row at all when it inserted nothing, one row otherwise.
-            statement = (
-                select(inserted.c.claimed, *columns)
-                .select_from(inserted)
-                .outerjoin(User, User.telegram_id == telegram_id)
-                .outerjoin(FsmRecord, in_state)
-                .options(with_unit)
-            )
-            found = (await session.execute(statement)).one_or_none()
+            parameters |= {**claim, "processed_at": utcnow()}
+            found = (await session.execute(CLAIM_PERSON_AND_STATE, parameters)).one_or_none()
             if found is None:
                 return None, False
             claimed, person, state, data = found

@@ -14,17 +14,12 @@ def _insert_for(session: AsyncSession | Session, model: type[Any]) -> Any:
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
-def insert_ignoring_duplicates_statement(
-    session: AsyncSession, model: type[Any], values: dict[str, Any]
-) -> Any:
-    return _insert_for(session, model).values(**values).on_conflict_do_nothing()
-
-
 async def insert_ignoring_duplicates(
     session: AsyncSession, model: type[Any], values: dict[str, Any]
 ) -> bool:
     """Insert a row unless its key exists; True when this call inserted it."""
-    result = await session.execute(insert_ignoring_duplicates_statement(session, model, values))
+    statement = _insert_for(session, model).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
     return bool(result.rowcount)
 
 

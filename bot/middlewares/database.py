@@ -13,11 +13,10 @@ from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import ProcessedUpdate
-from bot.db.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_statement
+from bot.db.upsert import insert_ignoring_duplicates
 from bot.fsm_storage import DatabaseStorage, update_session
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -29,10 +28,6 @@ UPDATE_CLAIMED = "update_claimed"
 
 def _claimed_row(bot: Bot, update: Update) -> dict[str, int]:
     return {"bot_id": bot.id, "update_id": update.update_id}
-
-
-def _claim(session: AsyncSession, bot: Bot, update: Update) -> Insert:
-    return insert_ignoring_duplicates_statement(session, ProcessedUpdate, _claimed_row(bot, update))
 
 
 class UpdateTransactionMiddleware(FSMContextMiddleware):
@@ -66,7 +61,7 @@ class UpdateTransactionMiddleware(FSMContextMiddleware):
                 if context is not None and sender and isinstance(self.storage, DatabaseStorage):
                     claim = None
                     if isinstance(event, Update):
-                        claim = _claim(session, data["bot"], event)
+                        claim = _claimed_row(data["bot"], event)
                     data[KNOWN_PERSON], data[UPDATE_CLAIMED] = await self.storage.read_with_person(
                         session, context.key, sender.id, claim
                     )
