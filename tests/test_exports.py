@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db.models import FoundCategory, ReportStatus, Role, SeizureReport, utcnow
+from bot.documents.spreadsheet import XlsxWriter
 from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.procedures.library import load_library
@@ -215,3 +216,19 @@ async def test_an_officer_types_a_period_of_their_own_and_gets_csv_files(
     await officer.receive_until(lambda message: message.text.startswith("✅"))
     names = [call.params["document"]["filename"] for call in telegram.calls_of("sendDocument")]
     assert [name.rsplit("-", 1)[1] for name in names] == ["reports.csv", "items.csv"]
+
+
+def test_what_an_officer_typed_stays_text_in_the_spreadsheet():
+    """A serial number or narrative starting with "=" is not run as a formula when the file is
+    opened, and a typed address is not turned into a link."""
+    writer = XlsxWriter()
+    writer.sheet("Items", ["Serial number", "Narrative"])
+    writer.append(['=HYPERLINK("http://example.com","open")', "http://example.com"])
+    buffer = io.BytesIO()
+    writer.save(buffer)
+
+    sheet = load_workbook(buffer, read_only=True).worksheets[0]
+    [serial, narrative] = next(sheet.iter_rows(min_row=2))
+    assert serial.value == '=HYPERLINK("http://example.com","open")'
+    assert serial.data_type == "s"  # a string, not "f" (formula)
+    assert narrative.value == "http://example.com"

@@ -1,5 +1,5 @@
 """Spreadsheets written row by row as the rows are read, so 100,000 rows never sit in memory:
-XLSX (openpyxl's write-only workbook) and CSV (UTF-8 with a byte-order mark, which spreadsheet
+XLSX (XlsxWriter, constant memory) and CSV (UTF-8 with a byte-order mark, which spreadsheet
 programs need to read Cyrillic). Sheets are written one after the other."""
 
 from __future__ import annotations
@@ -22,41 +22,47 @@ class SheetWriter(Protocol):
 
 
 class XlsxWriter:
+    """XLSX through the XlsxWriter library, in its constant-memory mode: each row goes to a
+    temporary file as it is written, and the file is put together at `save`."""
+
     def __init__(self) -> None:
         # Imported when a spreadsheet is made: megabytes an idle bot does not need.
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
+        import xlsxwriter
 
-        self._workbook = Workbook(write_only=True)
-        self._cell = WriteOnlyCell
-        self._bold = Font(bold=True)
+        self._output = io.BytesIO()
+        self._workbook = xlsxwriter.Workbook(
+            self._output,
+            {
+                "constant_memory": True,
+                "default_date_format": DATE_FORMAT,
+                # What officers typed stays text: "=…" is not a formula, "http…" not a link.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self._bold = self._workbook.add_format({"bold": True})
         self._current: Any = None
+        self._row = 0
 
     def sheet(self, title: str, headers: list[str]) -> None:
-        self._current = self._workbook.create_sheet(title=title[:31])
-        self._current.freeze_panes = "A2"
-        row = []
-        for header in headers:
-            cell = self._cell(self._current, value=header)
-            cell.font = self._bold
-            row.append(cell)
-        self._current.append(row)
+        self._current = self._workbook.add_worksheet(title[:31])
+        self._current.freeze_panes(1, 0)
+        self._current.write_row(0, 0, headers, self._bold)
+        self._row = 1
 
     def append(self, row: list[Cell]) -> None:
-        self._current.append([self._value(value) for value in row])
+        self._current.write_row(self._row, 0, [self._value(value) for value in row])
+        self._row += 1
 
-    def _value(self, value: Cell) -> Any:
-        if isinstance(value, datetime):
-            cell = self._cell(self._current, value=value)
-            cell.number_format = DATE_FORMAT
-            return cell
+    @staticmethod
+    def _value(value: Cell) -> Cell:
         if isinstance(value, str):
             return value[:CELL_LIMIT]
         return value
 
     def save(self, target: IO[bytes]) -> None:
-        self._workbook.save(target)
+        self._workbook.close()
+        target.write(self._output.getvalue())
 
 
 class CsvWriter:
