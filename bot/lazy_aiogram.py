@@ -48,7 +48,7 @@ def load_aiogram_lazily() -> None:
         return None
 
     BaseModel.model_rebuild = classmethod(leave_namespace_for_later)  # type: ignore[method-assign,assignment]
-    BaseModel.model_config = ConfigDict(**base_config, defer_build=True)
+    BaseModel.model_config = ConfigDict({**base_config, "defer_build": True})
     try:
         import aiogram  # noqa: F401
     finally:
