@@ -198,24 +198,19 @@ async def _editing(
     await session.flush()
 
 
-async def _set(
-    session: AsyncSession, user: User, draft_id: int, target: Target, value: Any
-) -> ReportDraft:
-    draft = await get_draft(session, user, draft_id, for_update=True)
-    return await _store(session, draft, target, value)
-
-
-async def _store(
-    session: AsyncSession, draft: ReportDraft, target: Target, value: Any
-) -> ReportDraft:
-    content = copy.deepcopy(draft.content)
+def _put(content: dict[str, Any], target: Target, value: Any) -> None:
     values = values_of(content, target.section, target.entry)
     if value is None:
         values.pop(target.key, None)
     else:
         values[target.key] = value
-    _save(draft, content)
-    await session.flush()
+
+
+async def _set(
+    session: AsyncSession, user: User, draft_id: int, target: Target, value: Any
+) -> ReportDraft:
+    async with _editing(session, user, draft_id) as (draft, content):
+        _put(content, target, value)
     return draft
 
 
@@ -288,8 +283,9 @@ async def answer_choice(
 ) -> ReportDraft:
     """A button's answer; a button of an older question is refused, not misapplied."""
     spec = field_of(target.section, target.key)
-    draft = await get_draft(session, user, draft_id, for_update=True)
-    return await _store(session, draft, target, _chosen_value(spec, code, draft))
+    async with _editing(session, user, draft_id) as (draft, content):
+        _put(content, target, _chosen_value(spec, code, draft))
+    return draft
 
 
 async def answer_place_unit(
