@@ -8,9 +8,6 @@ export's own and not what the other benchmarks allocated; prints one JSON line.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import logging
 import tempfile
 import time
 from datetime import timedelta
@@ -19,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from benchmarks.database import bench_settings, database_url, reset_database
-from benchmarks.memory import in_fresh_process
+from benchmarks.database import bench_settings, reset_database
+from benchmarks.memory import Figures, in_fresh_process, print_figures
 from benchmarks.officers import add_officers
 from benchmarks.rss import peak_megabytes, resident_megabytes
 from bot.db.engine import create_engine, create_session_factory
@@ -84,7 +81,7 @@ async def _settle(engine: AsyncEngine) -> None:
         await connection.execute(text("VACUUM ANALYZE"))
 
 
-async def measure_export(url: str, items: int) -> dict[str, float | int]:
+async def measure_export(url: str, items: int) -> Figures:
     await reset_database(url)
     settings = bench_settings(url)
     engine = create_engine(url)
@@ -135,13 +132,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=100_000)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    with tempfile.TemporaryDirectory() as workdir:
-        url = database_url(Path(workdir), "export.db")
-        print(json.dumps(asyncio.run(measure_export(url, args.items))))
+    print_figures("export.db", lambda url: measure_export(url, args.items))
 
 
-def measure_export_in_subprocess(items: int) -> dict[str, float | int]:
+def measure_export_in_subprocess(items: int) -> Figures:
     return in_fresh_process("benchmarks.export", "--items", str(items))
 
 

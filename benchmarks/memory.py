@@ -13,6 +13,7 @@ import logging
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 # Before aiogram, as in `python -m bot`, so aiogram loads as it does in production.
@@ -24,6 +25,8 @@ from benchmarks.rss import resident_megabytes
 from benchmarks.scenarios import interactive_scenarios
 from benchmarks.updates import UpdateFactory
 
+# What a benchmark in a fresh process prints and `in_fresh_process` reads back.
+Figures = dict[str, float | int]
 WARM_UP_OFFICERS = 3
 # Officers tapping at once while the drafts are touched: many chats in flight, as in the field.
 CONCURRENT = 50
@@ -40,7 +43,7 @@ async def _touch(bot: RealBot, scenarios: list, officers: list) -> None:
         )
 
 
-async def measure_memory(url: str, open_items: int) -> dict[str, float | int]:
+async def measure_memory(url: str, open_items: int) -> Figures:
     migrate_in_child_process(url)
     bot = await start_real_bot(url, reset=False)
     try:
@@ -67,13 +70,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--open-items", type=int, default=10_000)
     args = parser.parse_args()
+    print_figures("memory.db", lambda url: measure_memory(url, args.open_items))
+
+
+def print_figures(database_file: str, measure: Callable[[str], Awaitable[Figures]]) -> None:
+    """A benchmark run by `in_fresh_process`: measured on a database of its own (emptied
+    BENCH_DATABASE_URL, else a temporary SQLite file), its figures printed as one JSON line."""
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as workdir:
-        url = database_url(Path(workdir), "memory.db")
-        print(json.dumps(asyncio.run(measure_memory(url, args.open_items))))
+        url = database_url(Path(workdir), database_file)
+        print(json.dumps(asyncio.run(measure(url))))
 
 
-def in_fresh_process(module: str, *arguments: str) -> dict[str, float | int]:
+def in_fresh_process(module: str, *arguments: str) -> Figures:
     """The figures a benchmark module prints as its last line, run in a new interpreter."""
     finished = subprocess.run(
         [sys.executable, "-m", module, *arguments], check=True, capture_output=True, text=True
@@ -81,7 +90,7 @@ def in_fresh_process(module: str, *arguments: str) -> dict[str, float | int]:
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
-def measure_in_subprocess(open_items: int) -> dict[str, float | int]:
+def measure_in_subprocess(open_items: int) -> Figures:
     """Both figures, each from a fresh interpreter."""
     return in_fresh_process("benchmarks.memory", "--open-items", str(open_items)) | (
         in_fresh_process("benchmarks.bare")

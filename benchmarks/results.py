@@ -21,6 +21,10 @@ CHECKED_CONCURRENCY = (50, 500)  # one user is bound by latency, not by what the
 PASSED, MISSED, SKIPPED = "passed", "MISSED", "skipped"
 
 
+def _export_figures(export: dict[str, Any]) -> str:
+    return f"{export['seconds']:.1f} s, peak {export['peak_mb']:.0f} MB"
+
+
 @dataclass(frozen=True)
 class Throughput:
     users: int
@@ -105,7 +109,7 @@ class Results:
                     _status(
                         export["seconds"] < MAX_EXPORT_SECONDS and export["peak_mb"] < MAX_EXPORT_MB
                     ),
-                    f"{export['seconds']:.1f} s, peak {export['peak_mb']:.0f} MB",
+                    _export_figures(export),
                 )
             )
         return found
@@ -192,7 +196,7 @@ def table(results: Results) -> str:
         rows.append(
             (
                 f"export XLSX {export['items']:,} items",
-                f"{export['seconds']:.1f} s, peak {export['peak_mb']:.0f} MB",
+                _export_figures(export),
                 "",
                 "",
             )
