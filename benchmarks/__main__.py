@@ -14,6 +14,7 @@ from benchmarks.bare import bare_aiogram
 from benchmarks.database import database_kind, database_url
 from benchmarks.export import measure_export_in_subprocess
 from benchmarks.fanout import measure_fan_out
+from benchmarks.floor import StatementsPerUpdate, floor_bot
 from benchmarks.harness import start_real_bot
 from benchmarks.measure import measure_interactive, officer_session, throughput
 from benchmarks.memory import measure_in_subprocess
@@ -42,6 +43,11 @@ FULL = Scale(1_000, 3_000, (1, 50, 500), 2_000, 300, 10_000, 100_000)
 QUICK = Scale(200, 600, (1, 50, 500), 200, 30, 1_000, 10_000)
 
 
+def _statements_per_update(results: Results) -> StatementsPerUpdate:
+    measured = {item.scenario: item.sql_statements for item in results.interactive}
+    return StatementsPerUpdate(press=measured["checklist_step"], message=measured["main_menu"])
+
+
 async def interactive_and_throughput(url: str, scale: Scale, results: Results) -> None:
     real = await start_real_bot(url)
     bare = bare_aiogram()
@@ -58,18 +64,25 @@ async def interactive_and_throughput(url: str, scale: Scale, results: Results) -
         checklist = ChecklistStepPress(updates)
         await checklist.prepare(real, crowd)
         session = officer_session(checklist, MainMenuOpen(updates))
-        for users in scale.concurrency:
-            print(f"… throughput, {users} users", file=sys.stderr)
-            rounds = max(1, scale.throughput_updates // (3 * users))
-            officers = crowd[:users]
-            results.throughput.append(
-                Throughput(
-                    users,
-                    rounds * 3 * users,
-                    await throughput(real, officers, rounds, session),
-                    await throughput(bare, officers, rounds, session),
+        floor = await floor_bot(
+            url, [officer.telegram_id for officer in crowd], _statements_per_update(results)
+        )
+        try:
+            for users in scale.concurrency:
+                print(f"… throughput, {users} users", file=sys.stderr)
+                rounds = max(1, scale.throughput_updates // (3 * users))
+                officers = crowd[:users]
+                results.throughput.append(
+                    Throughput(
+                        users,
+                        rounds * 3 * users,
+                        await throughput(real, officers, rounds, session),
+                        await throughput(bare, officers, rounds, session),
+                        await throughput(floor, officers, rounds, session),
+                    )
                 )
-            )
+        finally:
+            await floor.close()
     finally:
         await real.close()
 

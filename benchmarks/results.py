@@ -31,6 +31,7 @@ class Throughput:
     updates: int
     bot_per_second: float
     bare_per_second: float
+    floor_per_second: float
 
 
 @dataclass
@@ -160,6 +161,14 @@ def table(results: Results) -> str:
                 f"{level.bot_per_second:.0f} updates/s",
                 f"{level.bare_per_second:.0f} updates/s",
                 _ratio(level.bare_per_second, level.bot_per_second) + " slower",
+            )
+        )
+        rows.append(
+            (
+                f"  floor: bare aiogram + the same SQL, {level.users} users",
+                f"{level.floor_per_second:.0f} updates/s",
+                "",
+                f"bot at {level.bot_per_second / level.floor_per_second:.0%} of it",
             )
         )
     if results.fan_out is not None:
