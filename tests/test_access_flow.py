@@ -99,6 +99,7 @@ async def test_stranger_sees_nothing_but_the_access_request(running_bot, telegra
         answer = await stranger.receive()
         assert answer.has_button(tr("en", "Request access")) and not has_menu(answer)
     await stranger.press_data(UsersPage(page=0).pack(), intro.message_id)
+    await every_button_answered(telegram, stranger)
     await stranger.no_more_messages()
     assert "not available to you" in stranger.callback_answers()[-1]["text"]
 
@@ -146,6 +147,7 @@ async def test_forged_admin_button_from_an_officer_changes_nothing(running_bot, 
     officer = telegram.user(OFFICER_ID, "Bekov")
 
     await officer.press_data(UserRolePick(user_id=officer_id, role="admin").pack())
+    await every_button_answered(telegram, officer)
     await officer.no_more_messages()
 
     answer = officer.callback_answers()[-1]
