@@ -2,6 +2,8 @@
 
 from aiogram import Router
 
+from handlers.button_routing import own_buttons_only
+
 
 def create_routers() -> list[Router]:
     """In the order they must match: specific features first, the catch-all fallback last."""
@@ -36,4 +38,4 @@ def create_routers() -> list[Router]:
         procedures,
         fallback,
     )
-    return [module.create_router() for module in features]
+    return [own_buttons_only(module.create_router()) for module in features]

@@ -1,0 +1,95 @@
+"""A press is offered only to the router whose buttons it belongs to."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
+
+from handlers.button_routing import own_buttons_only
+
+
+class StepButton(CallbackData, prefix="step"):
+    number: int
+
+
+class PageButton(CallbackData, prefix="page", sep="|"):
+    number: int
+
+
+class ReportButton(CallbackData, prefix="report"):
+    number: int
+
+
+def _press(data: str) -> Update:
+    person = User(id=7, is_bot=False, first_name="Officer")
+    shown = Message(message_id=1, date=0, chat=Chat(id=7, type="private"), text="…")
+    query = CallbackQuery(id="1", from_user=person, chat_instance="7", message=shown, data=data)
+    return Update(update_id=1, callback_query=query)
+
+
+def _routers(tried: list[str], handled: list[str]) -> tuple[Router, Router]:
+    def looked_at(name: str):
+        def spy(_query: CallbackQuery) -> bool:
+            tried.append(name)
+            return True
+
+        return spy
+
+    steps = Router(name="steps")
+
+    @steps.callback_query(looked_at("step"), StepButton.filter())
+    async def step(_query: CallbackQuery) -> None:
+        handled.append("step")
+
+    @steps.callback_query(looked_at("page"), PageButton.filter())
+    async def page(_query: CallbackQuery) -> None:
+        handled.append("page")
+
+    anything = Router(name="anything")
+
+    @anything.callback_query(looked_at("any"))
+    async def any_press(_query: CallbackQuery) -> None:
+        handled.append("any")
+
+    return steps, anything
+
+
+async def _feed(data: str) -> tuple[list[str], list[str]]:
+    tried: list[str] = []
+    handled: list[str] = []
+    dispatcher = Dispatcher()
+    dispatcher.include_routers(*(own_buttons_only(r) for r in _routers(tried, handled)))
+    await dispatcher.feed_update(Bot("42:TEST"), _press(data))
+    return tried, handled
+
+
+async def test_a_press_of_another_features_button_skips_the_router_at_once():
+    tried, handled = await _feed(ReportButton(number=3).pack())
+
+    assert tried == ["any"]
+    assert handled == ["any"]
+
+
+async def test_the_routers_own_buttons_still_reach_their_handlers_whatever_the_separator():
+    assert (await _feed(StepButton(number=2).pack()))[1] == ["step"]
+    assert (await _feed(PageButton(number=2).pack()))[1] == ["page"]
+
+
+async def test_a_router_that_also_takes_any_press_still_gets_every_press():
+    handled: list[str] = []
+    mixed = Router(name="mixed")
+
+    @mixed.callback_query(StepButton.filter())
+    async def step(_query: CallbackQuery) -> None:
+        handled.append("mixed step")
+
+    @mixed.callback_query()
+    async def any_press(_query: CallbackQuery) -> None:
+        handled.append("mixed any")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(own_buttons_only(mixed))
+    await dispatcher.feed_update(Bot("42:TEST"), _press(ReportButton(number=3).pack()))
+
+    assert handled == ["mixed any"]
