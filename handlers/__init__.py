@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers.button_routing import own_buttons_only
+from handlers.routing import own_buttons_only, without_thread_hops
 
 
 def create_routers() -> list[Router]:
@@ -38,4 +38,4 @@ def create_routers() -> list[Router]:
         procedures,
         fallback,
     )
-    return [own_buttons_only(module.create_router()) for module in features]
+    return [own_buttons_only(without_thread_hops(module.create_router())) for module in features]

@@ -1,12 +1,16 @@
-"""A press is offered only to the router whose buttons it belongs to."""
+"""Updates reach the same handlers as aiogram would send them to, at less cost."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Dispatcher, Router
+import asyncio
+
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-from handlers.button_routing import own_buttons_only
+from handlers import create_routers
+from handlers.routing import own_buttons_only, without_thread_hops
 
 
 class StepButton(CallbackData, prefix="step"):
@@ -19,6 +23,14 @@ class PageButton(CallbackData, prefix="page", sep="|"):
 
 class ReportButton(CallbackData, prefix="report"):
     number: int
+
+
+def _typed(text: str) -> Update:
+    person = User(id=7, is_bot=False, first_name="Officer")
+    message = Message(
+        message_id=2, date=0, chat=Chat(id=7, type="private"), from_user=person, text=text
+    )
+    return Update(update_id=2, message=message)
 
 
 def _press(data: str) -> Update:
@@ -93,3 +105,41 @@ async def test_a_router_that_also_takes_any_press_still_gets_every_press():
     await dispatcher.feed_update(Bot("42:TEST"), _press(ReportButton(number=3).pack()))
 
     assert handled == ["mixed any"]
+
+
+class Form(StatesGroup):
+    answer = State()
+
+
+async def test_state_and_magic_filters_still_decide_but_without_a_thread(monkeypatch):
+    answered: list[str] = []
+    forms = Router(name="forms")
+
+    @forms.message(Form.answer, F.text)
+    async def typed(message: Message) -> None:
+        answered.append(message.text or "")
+
+    def no_threads(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a filter was sent to a thread")
+
+    monkeypatch.setattr(asyncio, "to_thread", no_threads)
+    dispatcher = Dispatcher()
+    dispatcher.include_router(without_thread_hops(forms))
+    bot = Bot("42:TEST")
+    state = dispatcher.fsm.get_context(bot, chat_id=7, user_id=7)
+
+    await dispatcher.feed_update(bot, _typed("before the question"))
+    await state.set_state(Form.answer)
+    await dispatcher.feed_update(bot, _typed("the answer"))
+
+    assert answered == ["the answer"]
+
+
+def test_no_filter_of_the_bot_runs_in_a_thread():
+    for router in create_routers():
+        for observer in router.observers.values():
+            checks = list(observer._handler.filters or [])
+            for handler in observer.handlers:
+                checks += handler.filters or []
+            sent_to_threads = [check.callback for check in checks if not check.awaitable]
+            assert sent_to_threads == [], router.name
