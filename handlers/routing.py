@@ -38,15 +38,21 @@ def _is_pure(check: FilterObject) -> bool:
     return check.magic is not None or isinstance(check.callback, State | StatesGroup)
 
 
-def without_thread_hops(router: Router) -> Router:
-    """Conversation-state and magic filters of `router` run inline."""
+def filter_checks(router: Router) -> list[FilterObject]:
+    """Every filter of `router`: its observers' own and their handlers'."""
+    checks: list[FilterObject] = []
     for observer in router.observers.values():
-        checks = list(observer._handler.filters or [])
+        checks += observer._handler.filters or []
         for handler in observer.handlers:
             checks += handler.filters or []
-        for check in checks:
-            if not check.awaitable and _is_pure(check):
-                _runs_inline(check)
+    return checks
+
+
+def without_thread_hops(router: Router) -> Router:
+    """Conversation-state and magic filters of `router` run inline."""
+    for check in filter_checks(router):
+        if not check.awaitable and _is_pure(check):
+            _runs_inline(check)
     return router
 
 
