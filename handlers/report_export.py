@@ -5,7 +5,6 @@ headers in words, enumerations in words, dates in the service's time zone. Used 
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -248,9 +247,7 @@ async def export_files(
         for row in item_rows(number, items, language, settings):
             writer.append(row)
     if isinstance(writer, XlsxWriter):
-        buffer = io.BytesIO()
-        await asyncio.to_thread(writer.save, buffer)
-        return [ExportFile(f"{stem}.xlsx", buffer.getvalue())], total
+        return [ExportFile(f"{stem}.xlsx", await asyncio.to_thread(writer.close))], total
     assert isinstance(writer, CsvWriter)
     reports_csv, items_csv = writer.close().values()
     return [

@@ -224,10 +224,7 @@ def test_what_an_officer_typed_stays_text_in_the_spreadsheet():
     writer = XlsxWriter()
     writer.sheet("Items", ["Serial number", "Narrative"])
     writer.append(['=HYPERLINK("http://example.com","open")', "http://example.com"])
-    buffer = io.BytesIO()
-    writer.save(buffer)
-
-    sheet = load_workbook(buffer, read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(writer.close()), read_only=True).worksheets[0]
     [serial, narrative] = next(sheet.iter_rows(min_row=2))
     assert serial.value == '=HYPERLINK("http://example.com","open")'
     assert serial.data_type == "s"  # a string, not "f" (formula)

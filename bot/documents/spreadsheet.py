@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 Cell = str | int | float | datetime | None
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -23,7 +23,7 @@ class SheetWriter(Protocol):
 
 class XlsxWriter:
     """XLSX through the XlsxWriter library, in its constant-memory mode: each row goes to a
-    temporary file as it is written, and the file is put together at `save`."""
+    temporary file as it is written, and the file is put together at `close`."""
 
     def __init__(self) -> None:
         # Imported when a spreadsheet is made: megabytes an idle bot does not need.
@@ -60,9 +60,10 @@ class XlsxWriter:
             return value[:CELL_LIMIT]
         return value
 
-    def save(self, target: IO[bytes]) -> None:
+    def close(self) -> bytes:
+        """The finished file."""
         self._workbook.close()
-        target.write(self._output.getvalue())
+        return self._output.getvalue()
 
 
 class CsvWriter:
