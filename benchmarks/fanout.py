@@ -132,7 +132,7 @@ async def measure_fan_out(url: str, count: int, recipients: int) -> FanOutResult
         create_i18n(settings.default_language),
         partial(render_notification, timezone=settings.tz),
         settings.default_language,
-        schedules=Schedules(digest_time=None),
+        schedules=Schedules.from_settings(settings),
         per_second=settings.messages_per_second,
     )
     # Far beyond any reasonable result: a stuck worker ends the benchmark instead of hanging.

@@ -120,12 +120,7 @@ class BotApplication:
             i18n,
             partial(render_notification, timezone=settings.tz),
             settings.default_language,
-            schedules=Schedules(
-                escalate_after=timedelta(minutes=settings.escalate_after_minutes),
-                escalate_urgent_after=timedelta(minutes=settings.escalate_urgent_after_minutes),
-                timezone=settings.tz,
-                digest_time=settings.digest_time,
-            ),
+            schedules=Schedules.from_settings(settings),
             per_second=settings.messages_per_second,
             send_timeout=settings.notification_timeout_seconds,
         )

@@ -25,15 +25,13 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.db.models import Notification, User, utcnow
 from bot.services import audit, notifications
 
 log = logging.getLogger(__name__)
 
 SCHEDULE_CHECK_SECONDS = 15.0
-ESCALATE_AFTER, ESCALATE_URGENT_AFTER = timedelta(minutes=30), timedelta(minutes=10)
-BISHKEK = ZoneInfo("Asia/Bishkek")
-DIGEST_TIME = dt_time(20, 0)
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]]
@@ -43,10 +41,19 @@ Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]
 class Schedules:
     """When unacknowledged reports climb, and when the daily digest goes out (local time)."""
 
-    escalate_after: timedelta = ESCALATE_AFTER
-    escalate_urgent_after: timedelta = ESCALATE_URGENT_AFTER
-    timezone: ZoneInfo = BISHKEK
-    digest_time: dt_time | None = DIGEST_TIME
+    escalate_after: timedelta
+    escalate_urgent_after: timedelta
+    timezone: ZoneInfo
+    digest_time: dt_time | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Schedules:
+        return cls(
+            escalate_after=timedelta(minutes=settings.escalate_after_minutes),
+            escalate_urgent_after=timedelta(minutes=settings.escalate_urgent_after_minutes),
+            timezone=settings.tz,
+            digest_time=settings.digest_time,
+        )
 
 
 class RateLimiter:
@@ -82,7 +89,7 @@ class DeliveryWorker:
         i18n: I18n,
         render: Renderer,
         default_language: str,
-        schedules: Schedules | None = None,
+        schedules: Schedules,
         per_second: float = 30.0,
         send_timeout: float = 15.0,
         batch: int = 20,
@@ -100,7 +107,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._schedules = schedules or Schedules()
+        self._schedules = schedules
         self._next_schedule_check = 0.0
 
     def wake(self) -> None:

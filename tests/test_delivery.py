@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.app import create_bot
 from bot.db.models import DeliveryStatus, FoundCategory, Notification, Role, utcnow
-from bot.delivery import DeliveryWorker
+from bot.delivery import DeliveryWorker, Schedules
 from bot.services import notifications, reports, units, users
 from handlers.reports import render_notification
 from tests.conftest import make_settings
@@ -54,6 +54,7 @@ def worker_for(session_factory, settings, bot, **options) -> DeliveryWorker:
         i18n_for_tests(),
         partial(render_notification, timezone=settings.tz),
         "en",
+        Schedules.from_settings(settings),
         **options,
     )
 
