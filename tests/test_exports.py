@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db.models import FoundCategory, ReportStatus, Role, SeizureReport, utcnow
-from bot.documents.spreadsheet import XlsxWriter
+from bot.documents.spreadsheet import CsvWriter, XlsxWriter
 from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.procedures.library import load_library
@@ -229,3 +229,16 @@ def test_what_an_officer_typed_stays_text_in_the_spreadsheet():
     assert serial.value == '=HYPERLINK("http://example.com","open")'
     assert serial.data_type == "s"  # a string, not "f" (formula)
     assert narrative.value == "http://example.com"
+
+
+def test_what_an_officer_typed_is_not_a_formula_in_a_csv_file_either():
+    """A spreadsheet program runs "=…", "+…", "-…" and "@…" typed in a CSV cell; an apostrophe in
+    front keeps it text (and is not shown). Numbers, dates and negative numbers stay as they are."""
+    writer = CsvWriter()
+    writer.sheet("Items", ["Serial number", "Narrative", "Quantity"])
+    writer.append(['=HYPERLINK("http://example.com","open")', "@SUM(A1)", -3])
+    writer.append(["AB-123", "- found under the seat", 16])
+    [rows] = writer.close().values()
+    lines = list(csv.reader(io.StringIO(rows.decode("utf-8-sig"))))
+    assert lines[1] == ['\'=HYPERLINK("http://example.com","open")', "'@SUM(A1)", "-3"]
+    assert lines[2] == ["AB-123", "'- found under the seat", "16"]

@@ -1,13 +1,15 @@
 """Spreadsheets written row by row as the rows are read, so 100,000 rows never sit in memory:
 XLSX (XlsxWriter, constant memory) and CSV (UTF-8 with a byte-order mark, which spreadsheet
-programs need to read Cyrillic). Sheets are written one after the other."""
+programs need to read Cyrillic). What officers typed stays text in both: a cell starting with "="
+is never run as a formula when the file is opened. Sheets are written one after the other."""
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any, Protocol
+
+from defusedcsv import csv
 
 Cell = str | int | float | datetime | None
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
