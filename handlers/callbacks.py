@@ -1,5 +1,6 @@
 """Callback data of every button: short prefixes and database ids, never text (64-byte limit)."""
 
+from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
@@ -210,6 +211,20 @@ class DraftRemoveEntry(CallbackData, prefix="drx"):
 class DraftPhotos(CallbackData, prefix="drp"):
     draft: int
     item: int = 0
+
+
+class PhotoDecision(StrEnum):
+    ASK = "a"
+    REMOVE = "r"
+    KEEP = "k"
+
+
+class DraftPhotoRemove(CallbackData, prefix="drr"):
+    """A photo sent to a draft by mistake: asked about, then removed or kept after all."""
+
+    draft: int
+    photo: int
+    decision: PhotoDecision = PhotoDecision.ASK
 
 
 class DraftSubmit(CallbackData, prefix="drf"):

@@ -56,6 +56,7 @@ def input_problem(problem: InvalidInput) -> str:
         ("photos", "too_many"): _("A draft holds at most {limit} photos.").format(
             limit=PHOTOS_PER_DRAFT
         ),
+        ("photo", "gone"): _("This photo is no longer in the draft. Nothing was changed."),
         ("procedure_run", "unfinished"): _("Only a finished procedure can be added to a report."),
         ("comment", "too_short"): _("The comment is too short. Please type it again."),
         ("comment", "too_long"): _(

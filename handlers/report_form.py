@@ -12,6 +12,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -43,12 +44,14 @@ from handlers.callbacks import (
     DraftChoice,
     DraftDiscard,
     DraftOpen,
+    DraftPhotoRemove,
     DraftPhotos,
     DraftRemoveEntry,
     DraftSectionOpen,
     DraftsList,
     DraftSubmit,
     FullReportStart,
+    PhotoDecision,
     ReportComplete,
 )
 from handlers.evidence import keep_photo
@@ -416,20 +419,67 @@ async def photo_received(
         item = int(data["entry"])
     largest = message.photo[-1]
     sha256 = await keep_photo(bot, media, largest.file_id)
-    count = await drafts.add_photo(
-        session,
-        user,
-        int(data["draft"]),
-        largest.file_id,
-        largest.file_unique_id,
-        sha256,
-        item or None,
+    draft_id = int(data["draft"])
+    photo = await drafts.add_photo(
+        session, user, draft_id, largest.file_id, largest.file_unique_id, sha256, item or None
     )
     await session.commit()
-    if item:
-        await message.answer(_("📷 Photo of this item saved ({count}).").format(count=count))
-    else:
-        await message.answer(_("📷 Photo of the report saved ({count}).").format(count=count))
+    # A reply, so that among several photos sent at once the button names its own.
+    await message.reply(
+        _photo_saved(photo),
+        reply_markup=_photo_kept_keyboard(draft_id, photo),
+        allow_sending_without_reply=True,
+    )
+
+
+def _photo_saved(photo: drafts.DraftPhoto) -> str:
+    if photo.item:
+        return _("📷 Photo of this item saved ({count}).").format(count=photo.count)
+    return _("📷 Photo of the report saved ({count}).").format(count=photo.count)
+
+
+def _photo_kept_keyboard(draft_id: int, photo: drafts.DraftPhoto) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(
+        text=_("🗑 Remove this photo"),
+        callback_data=DraftPhotoRemove(draft=draft_id, photo=photo.id),
+    )
+    return builder.as_markup()
+
+
+async def remove_photo(
+    callback: CallbackQuery,
+    callback_data: DraftPhotoRemove,
+    user: User,
+    session: AsyncSession,
+) -> None:
+    """Asked first: the photo may be evidence. Whatever screen the officer is on stays as it is."""
+    draft = await drafts.get_draft(session, user, callback_data.draft)
+    match callback_data.decision:
+        case PhotoDecision.ASK:
+            drafts.photo_in_draft(draft, callback_data.photo)
+            builder = Keyboard()
+            for text, decision in (
+                (_("🗑 Yes, remove it"), PhotoDecision.REMOVE),
+                (_("« No, keep it"), PhotoDecision.KEEP),
+            ):
+                builder.button(
+                    text=text, callback_data=callback_data.model_copy(update={"decision": decision})
+                )
+            builder.adjust(1)
+            question = _("Remove this photo from the draft? It will not be part of the report.")
+            await show(callback, question, builder.as_markup())
+        case PhotoDecision.KEEP:
+            photo = drafts.photo_in_draft(draft, callback_data.photo)
+            await show(callback, _photo_saved(photo), _photo_kept_keyboard(draft.id, photo))
+        case PhotoDecision.REMOVE:
+            photo = await drafts.remove_photo(session, user, draft.id, callback_data.photo)
+            await session.commit()
+            if photo.item:
+                text = _("🗑 Photo removed from the draft. Photos of this item: {count}.")
+            else:
+                text = _("🗑 Photo removed from the draft. Photos of the report: {count}.")
+            await show(callback, text.format(count=photo.count))
 
 
 async def use_buttons(message: Message) -> None:
@@ -606,6 +656,7 @@ def create_router() -> Router:
     router.callback_query.register(ask_field, DraftAsk.filter())
     router.callback_query.register(chosen, DraftChoice.filter())
     router.callback_query.register(ask_photos, DraftPhotos.filter())
+    router.callback_query.register(remove_photo, DraftPhotoRemove.filter())
     router.callback_query.register(add_entry, DraftAddEntry.filter())
     router.callback_query.register(remove_entry, DraftRemoveEntry.filter())
     router.callback_query.register(submit, DraftSubmit.filter())

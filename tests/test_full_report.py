@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from bot.db.models import (
+    AuditEntry,
     Notification,
     ReportDraft,
     ReportPhoto,
@@ -193,6 +194,50 @@ async def test_officer_writes_a_full_report_with_three_items_and_photos(
     item = await supervisor.receive()
     assert "ТК 4417-b" in item.text and en("Loaded") in item.text
     await every_button_answered(telegram, officer)
+
+
+async def test_officer_takes_back_a_photo_sent_by_mistake(running_bot: RunningBot, telegram):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await start_full_report(officer)
+    review = await add_item(officer, await walk(officer, INCIDENT), "🔫 Firearm", FIREARM)
+
+    await officer.send_photo()
+    wrong = await officer.receive()
+    assert wrong.text == en("📷 Photo of the report saved ({count}).", count=1)
+    assert wrong.reply_to is not None  # among several photos, the button names its own
+    [[(_, remove_button, _)]] = wrong.inline_buttons
+    await officer.press(en("🗑 Remove this photo"), wrong)
+    question = await officer.receive()
+    assert question.text == en(
+        "Remove this photo from the draft? It will not be part of the report."
+    )
+    await officer.press(en("« No, keep it"), question)
+    assert (await officer.receive()).text == wrong.text
+    await officer.press(en("🗑 Remove this photo"), wrong)
+    await officer.press(en("🗑 Yes, remove it"), await officer.receive())
+    removed = await officer.receive()
+    assert removed.text == en(
+        "🗑 Photo removed from the draft. Photos of the report: {count}.", count=0
+    )
+    assert not removed.inline_buttons
+
+    await officer.press_data(remove_button, removed.message_id)  # an old button, pressed again
+    await every_button_answered(telegram, officer)
+    assert officer.callback_answers()[-1]["text"] == en(
+        "This photo is no longer in the draft. Nothing was changed."
+    )
+    await officer.press(en("✅ Submit"), review)
+    await officer.receive_until(lambda message: message.text.startswith("✅"))
+    async with running_bot.session_factory() as session:
+        photos = (await session.scalars(select(ReportPhoto))).all()
+        [taken_back] = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "draft.photo_removed")
+            )
+        ).all()
+    assert [photo.item_number for photo in photos] == [1]  # the item's photo went with it
+    assert len(taken_back.details["sha256"]) == 64
 
 
 async def test_wrong_answers_are_explained_and_the_same_field_asked_again(

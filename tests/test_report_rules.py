@@ -225,6 +225,37 @@ async def test_another_officers_draft_cannot_be_read_or_changed(session_factory)
             await drafts.submit(session, stranger, draft_id, ZoneInfo("Asia/Bishkek"))
 
 
+async def test_a_photo_sent_twice_is_kept_once_and_only_its_officer_takes_it_back(
+    session_factory,
+):
+    owner_id = await officer_at(session_factory, 1)
+    draft_id = await write_complete_draft(session_factory, owner_id)
+    async with session_factory.begin() as session:
+        owner = await users.get_user(session, owner_id)
+        sent = [
+            await drafts.add_photo(session, owner, draft_id, f"file-{n}", "same", "ab" * 32, None)
+            for n in range(2)
+        ]
+        assert sent[0] == sent[1] and sent[0].count == 1
+        draft = await drafts.get_draft(session, owner, draft_id, for_update=True)
+        # A photo kept before photos were numbered is numbered when sent again.
+        draft.content = {**draft.content, "photos": [{**draft.content["photos"][0]}]}
+        del draft.content["photos"][0]["id"]
+    async with session_factory.begin() as session:
+        again = await drafts.add_photo(session, owner, draft_id, "file-2", "same", "ab" * 32, None)
+        assert again.id > sent[0].id and again.count == 1
+    stranger_id = await officer_at(session_factory, 2)
+    with pytest.raises(AccessDenied):
+        async with session_factory.begin() as session:
+            stranger = await users.get_user(session, stranger_id)
+            await drafts.remove_photo(session, stranger, draft_id, again.id)
+    async with session_factory.begin() as session:
+        left = await drafts.remove_photo(session, owner, draft_id, again.id)
+        assert left.count == 0
+        with pytest.raises(InvalidInput):
+            await drafts.remove_photo(session, owner, draft_id, again.id)
+
+
 def test_every_answer_button_fits_telegrams_64_bytes():
     from handlers.callbacks import DraftAsk, DraftChoice
 

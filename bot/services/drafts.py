@@ -350,6 +350,29 @@ async def remove_entry(
     return draft
 
 
+@dataclass(frozen=True)
+class DraftPhoto:
+    """A photo in a draft, and how many the draft now holds of what it shows (an item, or the
+    whole report when `item` is None)."""
+
+    id: int
+    item: int | None
+    count: int
+
+
+def _photo_of(content: dict[str, Any], photo_id: int) -> DraftPhoto:
+    for photo in content["photos"]:
+        if photo.get("id") == photo_id:
+            item = photo["item"]
+            count = sum(1 for other in content["photos"] if other["item"] == item)
+            return DraftPhoto(photo_id, item, count)
+    raise InvalidInput("photo", "gone")
+
+
+def photo_in_draft(draft: ReportDraft, photo_id: int) -> DraftPhoto:
+    return _photo_of(draft.content, photo_id)
+
+
 async def add_photo(
     session: AsyncSession,
     user: User,
@@ -358,18 +381,49 @@ async def add_photo(
     file_unique_id: str,
     sha256: str,
     item: int | None,
-) -> int:
-    """Attach a photo to the draft (to one of its items, or to the whole report)."""
+) -> DraftPhoto:
+    """Attach a photo to the draft (to one of its items, or to the whole report); the same
+    photo sent twice is kept once."""
     async with _editing(session, user, draft_id) as (_draft, content):
         if item is not None:
             values_of(content, Section.ITEM, item)
         photos = content["photos"]
+        for photo in photos:
+            if photo["file_unique_id"] == file_unique_id:
+                # Photos kept before they were numbered get their number when sent again.
+                photo.setdefault("id", content["next"])
+                content["next"] = max(content["next"], photo["id"] + 1)
+                return _photo_of(content, photo["id"])
         if len(photos) >= PHOTOS_PER_DRAFT:
             raise InvalidInput("photos", "too_many")
-        if not any(photo["file_unique_id"] == file_unique_id for photo in photos):
-            photo = {"file_id": file_id, "file_unique_id": file_unique_id, "sha256": sha256}
-            photos.append({**photo, "item": item})
-    return sum(1 for photo in photos if photo["item"] == item)
+        photo_id = content["next"]
+        content["next"] += 1
+        photos.append(
+            {
+                "id": photo_id,
+                "file_id": file_id,
+                "file_unique_id": file_unique_id,
+                "sha256": sha256,
+                "item": item,
+            }
+        )
+    return _photo_of(content, photo_id)
+
+
+async def remove_photo(
+    session: AsyncSession, user: User, draft_id: int, photo_id: int
+) -> DraftPhoto:
+    """Take a photo sent by mistake back out of the draft. Only a draft's own photos can be:
+    a submitted report's photos are evidence. The file stays in the media store and the audit
+    log names it."""
+    async with _editing(session, user, draft_id) as (draft, content):
+        removed = _photo_of(content, photo_id)
+        photo = next(photo for photo in content["photos"] if photo.get("id") == photo_id)
+        content["photos"].remove(photo)
+    await audit.record(
+        session, user, "draft.photo_removed", "draft", draft.id, sha256=photo.get("sha256")
+    )
+    return DraftPhoto(photo_id, removed.item, removed.count - 1)
 
 
 async def discard(session: AsyncSession, user: User, draft_id: int) -> None:

@@ -151,6 +151,7 @@ class BotMessage:
     html: str = ""  # text or caption exactly as the bot sent it
     kind: str = "text"  # text, photo, document or location
     deleted: bool = False
+    reply_to: int | None = None  # the message this one answers, shown quoted above it
 
     def button_texts(self) -> list[str]:
         return [text for row in self.inline_buttons for text, _, _ in row]
@@ -584,6 +585,7 @@ class FakeBotAPI:
         chat_id = self._chat_id(p)
         text, source = self._render(p, text_key) if text_key else ("", "")
         inline, reply, remove = self._keyboards(p.get("reply_markup"))
+        reply_to = self._replied_to(chat_id, p.get("reply_parameters"))
         message_id = self._new_message_id(chat_id)
         payload = {"message_id": message_id, "date": int(time.time()), "chat": self._chats[chat_id]}
         payload |= {"from": self._bot(token), **self._content(kind, p)}
@@ -594,8 +596,19 @@ class FakeBotAPI:
         message = BotMessage(
             chat_id, message_id, text, inline, reply, remove, html=source, kind=kind
         )
-        self._store(payload, message)
+        self._store(payload, replace(message, reply_to=reply_to))
         return payload
+
+    def _replied_to(self, chat_id: int, parameters: Any) -> int | None:
+        if not isinstance(parameters, dict):
+            return None
+        message_id = int(parameters["message_id"])
+        shown = self._messages[chat_id].get(message_id)
+        if (chat_id, message_id) in self._user_messages or (shown and not shown.deleted):
+            return message_id
+        if parameters.get("allow_sending_without_reply"):
+            return None
+        raise bad_request("message to be replied not found")
 
     def _content(self, kind: str, p: Params) -> dict[str, Any]:
         n = next(self._file_ids)
