@@ -148,7 +148,7 @@ async def verify_audit(session: AsyncSession, args: argparse.Namespace) -> None:
     checked, problems = await evidence.photo_problems(session, MediaStore(settings.media_dir))
     for problem in problems:
         print(
-            f"photo {problem.photo_id} of report {problem.report_number}: {problem.state.value} "
+            f"photo {problem.photo_id} of {problem.held_by}: {problem.state.value} "
             f"(expected SHA-256 {problem.sha256})",
             file=sys.stderr,
         )

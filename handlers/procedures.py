@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import RunStatus, StepOutcome, User, UserStatus
 from bot.i18n import language_of
+from bot.media import MediaStore
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Category, StepKind
 from bot.services import procedure_runs as runs
@@ -28,6 +29,7 @@ from bot.services.reports import open_reports
 from handlers import procedure_screens as screens
 from handlers import texts
 from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
+from handlers.evidence import keep_photo
 from handlers.filters import Answer, HasStatus, MenuButton
 from handlers.messages import input_problem
 from handlers.states import SkipForm
@@ -251,6 +253,8 @@ async def step_photo(
     session: AsyncSession,
     procedures: ProcedureLibrary,
     settings: Settings,
+    bot: Bot,
+    media: MediaStore,
 ) -> None:
     view = await _resumable(session, user, procedures)
     language = _language(user, settings)
@@ -262,7 +266,8 @@ async def step_photo(
         return
     assert message.photo
     # The largest size Telegram made of the photo is the evidence.
-    count = await runs.add_photo(session, view, message.photo[-1].file_id)
+    file_id = message.photo[-1].file_id
+    count = await runs.add_photo(session, view, file_id, await keep_photo(bot, media, file_id))
     await session.commit()
     await message.answer(_("📷 Photo stored ({count}).").format(count=count))
     text, markup = await _render(session, view, language)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import ReportPhoto, SeizureReport, User, utcnow
+from bot.db.models import ReportPhoto, SeizureReport, StepOutcome, User, utcnow
 from bot.documents.pdf import Document, Section, Table, render
 from bot.i18n import MINUTES, format_datetime
 from bot.media import MediaStore, PhotoState
@@ -59,7 +59,7 @@ async def report_document(
     sections = [Section(_("Report"), summary)]
     sections += _detail_sections(report, language, settings)
     sections += await _photo_sections(session, report, media)
-    sections += await _run_sections(session, details.runs, language, procedures)
+    sections += await _run_sections(session, details.runs, language, procedures, media)
     if revision is not None:
         sections.append(
             Section(
@@ -123,11 +123,19 @@ def _detail_sections(report: SeizureReport, language: str, settings: Settings) -
     return sections
 
 
+def _photo_check(media: MediaStore, sha256: str | None) -> tuple[bytes | None, str | None]:
+    """The photo to print, or why it is not printed: one that no longer matches the SHA-256 it
+    was received with is named altered."""
+    state = media.check(sha256) if sha256 else PhotoState.MISSING
+    if state is PhotoState.INTACT and sha256:
+        return media.read(sha256) or b"", None
+    return None, _("⚠️ ALTERED") if state is PhotoState.ALTERED else _("not kept")
+
+
 async def _photo_sections(
     session: AsyncSession, report: SeizureReport, media: MediaStore
 ) -> list[Section]:
-    """Each photo with the SHA-256 it was received with; one that no longer matches is named
-    altered and not printed."""
+    """Each photo with the SHA-256 it was received with."""
     photos = (
         await session.scalars(
             select(ReportPhoto).where(ReportPhoto.report_id == report.id).order_by(ReportPhoto.id)
@@ -140,35 +148,44 @@ async def _photo_sections(
             if photo.item_number
             else _("Whole seizure")
         )
-        state = media.check(photo.sha256) if photo.sha256 else PhotoState.MISSING
         rows = [(_("Shows"), shows), ("SHA-256", photo.sha256 or "—")]
-        images = []
-        if state is PhotoState.INTACT and photo.sha256:
-            images.append(media.read(photo.sha256) or b"")
-        else:
-            rows.append(
-                (_("Check"), _("⚠️ ALTERED") if state is PhotoState.ALTERED else _("not kept"))
-            )
+        image, problem = _photo_check(media, photo.sha256)
+        if problem:
+            rows.append((_("Check"), problem))
+        images = [image] if image is not None else []
         sections.append(Section(_("Photo {number}").format(number=number), rows, images=images))
     return sections
 
 
 async def _run_sections(
-    session: AsyncSession, runs: list, language: str, procedures: ProcedureLibrary
+    session: AsyncSession,
+    runs: list,
+    language: str,
+    procedures: ProcedureLibrary,
+    media: MediaStore,
 ) -> list[Section]:
+    """Each procedure followed, step by step; the photos taken at its steps with their SHA-256,
+    printed after the steps."""
     sections = []
     for run in runs:
         item = procedures.get(run.procedure_id)
         title = item.procedure.title(language) if item else run.procedure_id
-        rows = []
+        rows, images = [], []
         for event in await procedure_runs.run_events(session, run.id):
             step = item.step(event.step_id) if item else None
             text = step.text(language).split("\n")[0] if step else event.step_id
             outcome = outcome_name(event.outcome)
             if event.reason:
                 outcome += " — " + event.reason
+            if event.outcome is StepOutcome.PHOTO and event.photo_sha256:
+                image, problem = _photo_check(media, event.photo_sha256)
+                outcome += f" · SHA-256 {event.photo_sha256}"
+                if problem:
+                    outcome += f" · {problem}"
+                images += [image] if image is not None else []
             rows.append((text, outcome))
-        sections.append(Section(_("Procedure followed: {title}").format(title=title), rows))
+        title = _("Procedure followed: {title}").format(title=title)
+        sections.append(Section(title, rows, images=images))
     return sections
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -14,11 +19,13 @@ from bot.db.models import (
     SeizureReport,
     StepOutcome,
 )
+from bot.media import MediaStore
 from bot.services import units, users
 from tests.conftest import RunningBot, make_settings
 from tests.procedure_fixtures import write_library
 from tests.scenario import every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
+from tests.test_cli import cli
 
 
 @pytest.fixture
@@ -260,6 +267,18 @@ async def test_supervisor_sees_which_steps_were_done_skipped_and_when(procedure_
     )
 
 
+async def quick_log_of_explosives(officer, place: str) -> None:
+    """The quick log's questions, once "New report" has been asked for."""
+    await officer.press(tr("en", "💣 Explosives"), await officer.receive())
+    await officer.receive()
+    await officer.receive()
+    await officer.send(place)
+    await officer.receive()
+    await officer.press("1", await officer.receive())
+    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
+    await officer.receive()
+
+
 async def finish_bomb_procedure(officer):
     await officer.send(tr("en", "📋 Procedures"))
     await officer.press("💣 " + tr("en", "Explosives"), await officer.receive())
@@ -275,14 +294,7 @@ async def test_a_finished_run_joins_an_open_report_and_starts_a_new_one(procedur
     await set_up_officer(procedure_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")
     await officer.send(tr("en", "📝 New report"))
-    await officer.press(tr("en", "💣 Explosives"), await officer.receive())
-    await officer.receive()
-    await officer.receive()
-    await officer.send("Lane 3, truck")
-    await officer.receive()
-    await officer.press("1", await officer.receive())
-    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
-    await officer.receive()
+    await quick_log_of_explosives(officer, "Lane 3, truck")
     async with procedure_bot.session_factory() as session:
         first_report = await session.scalar(select(SeizureReport))
 
@@ -293,14 +305,7 @@ async def test_a_finished_run_joins_an_open_report_and_starts_a_new_one(procedur
     assert first_report.number in officer.callback_answers()[-1]["text"]
 
     await officer.press(tr("en", "⚡ Quick log with this"), finished)
-    await officer.press(tr("en", "💣 Explosives"), await officer.receive())
-    await officer.receive()
-    await officer.receive()
-    await officer.send("Lane 3, second truck")
-    await officer.receive()
-    await officer.press("1", await officer.receive())
-    await officer.press(tr("en", "✅ Nobody in danger"), await officer.receive())
-    await officer.receive()
+    await quick_log_of_explosives(officer, "Lane 3, second truck")
 
     async with procedure_bot.session_factory() as session:
         run = await session.scalar(select(ProcedureRun).where(ProcedureRun.procedure_id == "bomb"))
@@ -315,3 +320,59 @@ async def test_a_finished_run_joins_an_open_report_and_starts_a_new_one(procedur
     await officer.press(listing.button_texts()[0], listing)
     details = await officer.receive()
     assert "Suspected bomb" in details.text
+
+
+async def test_a_photo_taken_at_a_step_is_evidence_like_a_reports_photo(
+    procedure_bot, telegram, database_url
+):
+    """Kept under its SHA-256 as it arrives, printed with the report the run joins, and a
+    changed file is named by the verify command."""
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.send(tr("en", "📝 New report"))
+    await quick_log_of_explosives(officer, "Lane 1")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    await officer.press(tr("en", "⚠️ Confirm done"), await officer.receive())
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    await officer.press("No", await officer.receive())
+    await officer.receive()
+    await officer.send_photo()
+    await officer.receive()
+    await officer.press(tr("en", "⚠️ Confirm done"), await officer.receive())
+    await officer.press(tr("en", "✅ Yes, it is done"), await officer.receive())
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    finished = await officer.receive()
+    async with procedure_bot.session_factory() as session:
+        report = await session.scalar(select(SeizureReport))
+    await officer.press(tr("en", "📎 Add to No. {number}", number=report.number), finished)
+    await every_button_answered(telegram, officer)
+
+    async with procedure_bot.session_factory() as session:
+        photo = await session.scalar(
+            select(ProcedureStepEvent).where(ProcedureStepEvent.outcome == StepOutcome.PHOTO)
+        )
+    media = MediaStore(procedure_bot.settings.media_dir)
+    kept = media.read(photo.photo_sha256)
+    assert kept == telegram.file_content(photo.photo_file_id)
+    assert hashlib.sha256(kept).hexdigest() == photo.photo_sha256
+
+    await officer.send(tr("en", "🗂 My reports"))
+    listing = await officer.receive_until(lambda message: message.has_button(tr("en", "📤 Export")))
+    await officer.press(listing.button_texts()[0], listing)
+    details = await officer.receive_until(lambda message: message.has_button(tr("en", "📄 PDF")))
+    await officer.press(tr("en", "📄 PDF"), details)
+    await officer.receive_until(lambda message: message.kind == "document")
+    pdf = PdfReader(BytesIO(telegram.calls_of("sendDocument")[0].params["document"]["content"]))
+    text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
+    assert tr("en", "Procedure followed: {title}", title="Check the scene") in text
+    assert photo.photo_sha256 in text
+    assert sum(len(page.images) for page in pdf.pages) == 1
+
+    path = media.path_of(photo.photo_sha256)
+    path.write_bytes(path.read_bytes()[:-1])
+    media_dir = str(procedure_bot.settings.media_dir)
+    # In a thread: the bot runs on this event loop and must go on while the command waits.
+    verify = await asyncio.to_thread(cli, database_url, "audit", "verify", media_dir=media_dir)
+    assert verify.returncode == 1
+    assert f"photo {photo.id} of procedure run {photo.run_id}: altered" in verify.stderr

@@ -256,6 +256,8 @@ class ProcedureStepEvent(Base):
     answer: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(String(500))
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    # The photo's content as kept in the media store; None for photos kept before hashes.
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

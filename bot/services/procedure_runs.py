@@ -220,12 +220,13 @@ async def answer_question(
     return continued
 
 
-async def add_photo(session: AsyncSession, view: RunView, file_id: str) -> int:
-    """Store a photo at the current photo step; returns how many it has."""
+async def add_photo(session: AsyncSession, view: RunView, file_id: str, sha256: str) -> int:
+    """Record a photo, already kept under its SHA-256, at the current photo step; returns how
+    many that step has."""
     step = view.step
     if view.finished or step is None or step.kind is not StepKind.PHOTO:
         raise StaleStep()
-    _record(session, view.run, step, StepOutcome.PHOTO, photo_file_id=file_id)
+    _record(session, view.run, step, StepOutcome.PHOTO, photo_file_id=file_id, photo_sha256=sha256)
     await session.flush()
     return await _photos_at(session, view.run, step)
 
