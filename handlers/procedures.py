@@ -267,7 +267,8 @@ async def step_photo(
     assert message.photo
     # The largest size Telegram made of the photo is the evidence.
     file_id = message.photo[-1].file_id
-    count = await runs.add_photo(session, view, file_id, await keep_photo(bot, media, file_id))
+    sha256 = await keep_photo(bot, media, file_id)
+    count = await runs.add_photo(session, user, view, file_id, sha256)
     await session.commit()
     await message.answer(_("📷 Photo stored ({count}).").format(count=count))
     text, markup = await _render(session, view, language)

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.db.models import (
+    AuditEntry,
     ProcedureRun,
     ProcedureStepEvent,
     ReportProcedureRun,
@@ -356,6 +357,11 @@ async def test_a_photo_taken_at_a_step_is_evidence_like_a_reports_photo(
     kept = media.read(photo.photo_sha256)
     assert kept == telegram.file_content(photo.photo_file_id)
     assert hashlib.sha256(kept).hexdigest() == photo.photo_sha256
+    async with procedure_bot.session_factory() as session:
+        logged = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "procedure.photo")
+        )
+    assert (logged.object_id, logged.details["sha256"]) == (photo.run_id, photo.photo_sha256)
 
     await officer.send(tr("en", "🗂 My reports"))
     listing = await officer.receive_until(lambda message: message.has_button(tr("en", "📤 Export")))

@@ -220,13 +220,18 @@ async def answer_question(
     return continued
 
 
-async def add_photo(session: AsyncSession, view: RunView, file_id: str, sha256: str) -> int:
+async def add_photo(
+    session: AsyncSession, user: User, view: RunView, file_id: str, sha256: str
+) -> int:
     """Record a photo, already kept under its SHA-256, at the current photo step; returns how
-    many that step has."""
+    many that step has. The hash also goes into the audit log, whose chain covers it."""
     step = view.step
     if view.finished or step is None or step.kind is not StepKind.PHOTO:
         raise StaleStep()
     _record(session, view.run, step, StepOutcome.PHOTO, photo_file_id=file_id, photo_sha256=sha256)
+    await audit.record(
+        session, user, "procedure.photo", "procedure_run", view.run.id, step=step.id, sha256=sha256
+    )
     await session.flush()
     return await _photos_at(session, view.run, step)
 
