@@ -360,17 +360,21 @@ class DraftPhoto:
     count: int
 
 
-def _photo_of(content: dict[str, Any], photo_id: int) -> DraftPhoto:
+def _photo_entry(content: dict[str, Any], photo_id: int) -> dict[str, Any]:
     for photo in content["photos"]:
         if photo.get("id") == photo_id:
-            item = photo["item"]
-            count = sum(1 for other in content["photos"] if other["item"] == item)
-            return DraftPhoto(photo_id, item, count)
+            return photo
     raise InvalidInput("photo", "gone")
 
 
+def _counted(content: dict[str, Any], photo: dict[str, Any]) -> DraftPhoto:
+    item = photo["item"]
+    count = sum(1 for other in content["photos"] if other["item"] == item)
+    return DraftPhoto(photo["id"], item, count)
+
+
 def photo_in_draft(draft: ReportDraft, photo_id: int) -> DraftPhoto:
-    return _photo_of(draft.content, photo_id)
+    return _counted(draft.content, _photo_entry(draft.content, photo_id))
 
 
 async def add_photo(
@@ -393,21 +397,19 @@ async def add_photo(
                 # Photos kept before they were numbered get their number when sent again.
                 photo.setdefault("id", content["next"])
                 content["next"] = max(content["next"], photo["id"] + 1)
-                return _photo_of(content, photo["id"])
+                return _counted(content, photo)
         if len(photos) >= PHOTOS_PER_DRAFT:
             raise InvalidInput("photos", "too_many")
-        photo_id = content["next"]
+        photo = {
+            "id": content["next"],
+            "file_id": file_id,
+            "file_unique_id": file_unique_id,
+            "sha256": sha256,
+            "item": item,
+        }
         content["next"] += 1
-        photos.append(
-            {
-                "id": photo_id,
-                "file_id": file_id,
-                "file_unique_id": file_unique_id,
-                "sha256": sha256,
-                "item": item,
-            }
-        )
-    return _photo_of(content, photo_id)
+        photos.append(photo)
+    return _counted(content, photo)
 
 
 async def remove_photo(
@@ -417,13 +419,13 @@ async def remove_photo(
     a submitted report's photos are evidence. The file stays in the media store and the audit
     log names it."""
     async with _editing(session, user, draft_id) as (draft, content):
-        removed = _photo_of(content, photo_id)
-        photo = next(photo for photo in content["photos"] if photo.get("id") == photo_id)
+        photo = _photo_entry(content, photo_id)
         content["photos"].remove(photo)
     await audit.record(
         session, user, "draft.photo_removed", "draft", draft.id, sha256=photo.get("sha256")
     )
-    return DraftPhoto(photo_id, removed.item, removed.count - 1)
+    # Counted without it: what the draft still holds of what it showed.
+    return _counted(content, photo)
 
 
 async def discard(session: AsyncSession, user: User, draft_id: int) -> None:

@@ -1,6 +1,6 @@
 """Whether the evidence photos are still what was received: each file is compared with the
-SHA-256 recorded when it arrived (a report's photos are also covered by its digest, a
-procedure's by the run's record)."""
+SHA-256 recorded when it arrived (which a report's digest covers for its photos, and the audit
+log's chain for a procedure step's)."""
 
 from __future__ import annotations
 
