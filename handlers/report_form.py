@@ -454,32 +454,31 @@ async def remove_photo(
     session: AsyncSession,
 ) -> None:
     """Asked first: the photo may be evidence. Whatever screen the officer is on stays as it is."""
+    if callback_data.decision is PhotoDecision.REMOVE:
+        photo = await drafts.remove_photo(session, user, callback_data.draft, callback_data.photo)
+        await session.commit()
+        if photo.item:
+            text = _("🗑 Photo removed from the draft. Photos of this item: {count}.")
+        else:
+            text = _("🗑 Photo removed from the draft. Photos of the report: {count}.")
+        await show(callback, text.format(count=photo.count))
+        return
     draft = await drafts.get_draft(session, user, callback_data.draft)
-    match callback_data.decision:
-        case PhotoDecision.ASK:
-            drafts.photo_in_draft(draft, callback_data.photo)
-            builder = Keyboard()
-            for text, decision in (
-                (_("🗑 Yes, remove it"), PhotoDecision.REMOVE),
-                (_("« No, keep it"), PhotoDecision.KEEP),
-            ):
-                builder.button(
-                    text=text, callback_data=callback_data.model_copy(update={"decision": decision})
-                )
-            builder.adjust(1)
-            question = _("Remove this photo from the draft? It will not be part of the report.")
-            await show(callback, question, builder.as_markup())
-        case PhotoDecision.KEEP:
-            photo = drafts.photo_in_draft(draft, callback_data.photo)
-            await show(callback, _photo_saved(photo), _photo_kept_keyboard(draft.id, photo))
-        case PhotoDecision.REMOVE:
-            photo = await drafts.remove_photo(session, user, draft.id, callback_data.photo)
-            await session.commit()
-            if photo.item:
-                text = _("🗑 Photo removed from the draft. Photos of this item: {count}.")
-            else:
-                text = _("🗑 Photo removed from the draft. Photos of the report: {count}.")
-            await show(callback, text.format(count=photo.count))
+    photo = drafts.photo_in_draft(draft, callback_data.photo)
+    if callback_data.decision is PhotoDecision.KEEP:
+        await show(callback, _photo_saved(photo), _photo_kept_keyboard(draft.id, photo))
+        return
+    builder = Keyboard()
+    for text, decision in (
+        (_("🗑 Yes, remove it"), PhotoDecision.REMOVE),
+        (_("« No, keep it"), PhotoDecision.KEEP),
+    ):
+        builder.button(
+            text=text, callback_data=callback_data.model_copy(update={"decision": decision})
+        )
+    builder.adjust(1)
+    question = _("Remove this photo from the draft? It will not be part of the report.")
+    await show(callback, question, builder.as_markup())
 
 
 async def use_buttons(message: Message) -> None:
