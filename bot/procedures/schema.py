@@ -50,6 +50,8 @@ class Answer(Strict):
     label: Text
     goto: Identifier | None = None
     procedure: Identifier | None = None
+    # "Not trained / weapon not intact": after this answer no step that handles an item may follow.
+    stops_handling: bool = False
 
 
 class Step(Strict):
@@ -60,6 +62,10 @@ class Step(Strict):
     sources: list[NonEmpty] = Field(default_factory=list)
     next: Identifier | None = None
     answers: list[Answer] = Field(default_factory=list)
+    # A step that checks for explosive or ammunition hazards; handling waits for all of them.
+    hazard_check: bool = False
+    # A step where the officer touches, moves, unloads, counts or packs an item.
+    handles_item: bool = False
 
     @property
     def is_critical(self) -> bool:
