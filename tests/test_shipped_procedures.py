@@ -50,3 +50,49 @@ def test_first_response_sends_a_possible_explosive_to_the_explosive_procedure():
     first = LIBRARY.get("first-response")
     targets = {answer.procedure for step in first.procedure.steps for answer in step.answers}
     assert "explosive-device" in targets
+
+
+def paths_from(item, start: str | None = None) -> list[list[str]]:
+    """Every way through a procedure from a step (the first by default) to where it ends or
+    leaves for another procedure, as lists of step ids."""
+    steps = {step.id: step for step in item.procedure.steps}
+    start = start or item.procedure.steps[0].id
+    following = item.following(steps[start])
+    if not following:
+        return [[start]]
+    return [[start, *rest] for target in following for rest in paths_from(item, target)]
+
+
+def position(item, step_id: str) -> int:
+    return [step.id for step in item.procedure.steps].index(step_id)
+
+
+AMMUNITION_HANDLING = ("record-lot", "count-separately", "photo-headstamps", "pack-apart")
+
+
+def test_ammunition_asks_first_about_every_explosive_hazard_by_name():
+    first = LIBRARY.get("ammunition").procedure.steps[0]
+    assert first.id == "explosive-hazard" and first.answers
+    assert "explosive-device" in {answer.procedure for answer in first.answers}
+    english = first.text("en").casefold()
+    for word in ("grenade", "detonator", "fuze", "mine", "20 mm", "damaged", "corroded", "leaking"):
+        assert word in english, word
+    for language, words in {
+        "ru": ("граната", "детонатор", "взрыватель", "мина", "20 мм", "повреждённ", "коррози"),
+        "ky": ("граната", "детонатор", "жардыргыч", "мина", "20 мм", "бузулган", "дат баскан"),
+    }.items():
+        for word in words:
+            assert word in first.text(language).casefold(), (language, word)
+
+
+def test_ammunition_checks_grenades_and_detonators_before_any_item_is_handled():
+    item = LIBRARY.get("ammunition")
+    checks = ("explosive-hazard", "detonator-check", "grenade-check")
+    for check in checks:
+        for handling in AMMUNITION_HANDLING:
+            assert position(item, check) < position(item, handling), (check, handling)
+    for path in paths_from(item):
+        for handling in AMMUNITION_HANDLING:
+            if handling in path:
+                before = path[: path.index(handling)]
+                assert all(check in before for check in checks), path
