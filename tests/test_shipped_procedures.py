@@ -96,3 +96,15 @@ def test_ammunition_checks_grenades_and_detonators_before_any_item_is_handled():
             if handling in path:
                 before = path[: path.index(handling)]
                 assert all(check in before for check in checks), path
+
+
+def test_detonators_are_left_to_trained_staff_as_grenades_are():
+    item = LIBRARY.get("ammunition")
+    detonators = item.step("detonators")
+    assert detonators.is_critical
+    assert "do not handle" in detonators.text("en") and "twist" not in detonators.text("en")
+    assert "сами их не трогайте" in detonators.text("ru") and "скрутите" not in detonators.text("ru")
+    assert "өзүңүз тийбеңиз" in detonators.text("ky") and "чырмап" not in detonators.text("ky")
+    # The stand-off for detonators the review checked stays as it was.
+    assert "не ближе 10 м" in detonators.text("ru") and "кеминде 10 м" in detonators.text("ky")
+    assert "at least 10 m" in detonators.text("en")
