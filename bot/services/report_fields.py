@@ -515,14 +515,100 @@ COUNTRY_LANGUAGES = ("ky", "ru", "en")
 # Offered as buttons: Kyrgyzstan, its neighbours, and the routes most seen at its borders.
 NEARBY_COUNTRIES = ("KG", "KZ", "UZ", "TJ", "CN", "AF", "RU", "TR")
 
+# Where a country's CLDR name is not the one official records use. In the documents of the
+# Kyrgyz Republic the Russian name of the country is «Кыргызстан» (CLDR has «Киргизия»).
+# The ky («Кыргызстан») and en ("Kyrgyzstan") names of CLDR are right.
+COUNTRY_NAME_OVERRIDES: dict[tuple[str, str], str] = {("ru", "KG"): "Кыргызстан"}
+
+# What officers type besides the CLDR names: the abbreviations and official long forms of
+# official documents, in Russian, Kyrgyz and English. Ambiguities, and how they are settled:
+# - Latin "KR" is the ISO code of South Korea and stays so (two Latin letters that are an ISO
+#   code are always that code): Kyrgyzstan in Latin letters is KG, "Kyrgyz Republic" or
+#   "Kyrgyzstan"; only the Cyrillic «КР» is Kyrgyzstan.
+# - «РК» is the Republic of Kazakhstan, as in the documents of both countries. In Russian it
+#   may also stand for the Republic of Korea, which is typed «Республика Корея» (its CLDR
+#   name) or KR; the Latin "RK" (no ISO code) is Kazakhstan too. Korea's is ROK.
+# - «РТ» (Latin "RT", no ISO code) is Tajikistan; the Russian republic of Tatarstan, also «РТ»,
+#   is no country.
+# - «КНР» is China; North Korea is «КНДР» (its CLDR name), which «КНР» does not begin.
+# - Cyrillic «КР», «РК», «РТ» look like the Latin ISO codes KP (North Korea), PK (Pakistan) and
+#   PT (Portugal). Latin letters alone are read as the ISO code; a text mixing both scripts is
+#   read as Cyrillic (see `_cyrillic_lookalikes`).
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "KG": (
+        "КР",
+        "Кыргызская Республика",
+        "Киргизская Республика",
+        "Республика Кыргызстан",
+        "Кыргыз Республикасы",
+        "Kyrgyz Republic",
+        "Republic of Kyrgyzstan",
+    ),
+    "RU": (
+        "РФ",
+        "Российская Федерация",
+        "Россия Федерациясы",
+        "RF",
+        "Russian Federation",
+    ),
+    "KZ": (
+        "РК",
+        "Республика Казахстан",
+        "Казакстан Республикасы",
+        "RK",
+        "Republic of Kazakhstan",
+    ),
+    "UZ": (
+        "РУз",
+        "Республика Узбекистан",
+        "Өзбекстан Республикасы",
+        "RUz",
+        "Republic of Uzbekistan",
+    ),
+    "TJ": (
+        "РТ",
+        "Республика Таджикистан",
+        "Тажикстан Республикасы",
+        "RT",
+        "Republic of Tajikistan",
+    ),
+    "CN": (
+        "КНР",
+        "Китайская Народная Республика",
+        "Кытай Эл Республикасы",
+        "PRC",
+        "People's Republic of China",
+    ),
+}
+_NOT_COUNTRIES = ("ZZ", "EU", "EZ", "UN", "QO")
+# Latin letters drawn like Cyrillic ones, for a text typed partly on each keyboard ("РK").
+_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXYaceopxy", "АВСЕНКМОРТХУасеорху")
+_CYRILLIC = re.compile(r"[а-яёңөү]", re.IGNORECASE)
+
+
+@cache
+def _territories(language: str) -> dict[str, str]:
+    return dict(Locale.parse(language).territories)
+
+
+def country_name(code: str, language: str) -> str:
+    """The name of the country with ISO code `code` in `language`, as official records write
+    it. Every screen, PDF, spreadsheet and CSV that prints a country calls this (CLDR's names
+    with `COUNTRY_NAME_OVERRIDES`); an unknown code is printed as it is."""
+    return COUNTRY_NAME_OVERRIDES.get((language, code)) or _territories(language).get(code, code)
+
 
 @cache  # built when a country is first asked for: the three languages' CLDR data weigh ~8 MB
 def _country_names() -> dict[str, set[str]]:
     names: dict[str, set[str]] = {}
     for language in COUNTRY_LANGUAGES:
-        for code, name in Locale.parse(language).territories.items():
-            if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO"):
+        for code, name in _territories(language).items():
+            if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
                 names.setdefault(code, set()).add(name.casefold())
+    for (_, code), name in COUNTRY_NAME_OVERRIDES.items():
+        names[code].add(name.casefold())
+    for code, aliases in COUNTRY_ALIASES.items():
+        names[code].update(alias.casefold() for alias in aliases)
     return names
 
 
@@ -530,9 +616,16 @@ def country_codes() -> frozenset[str]:
     return frozenset(_country_names())
 
 
+def _cyrillic_lookalikes(text: str) -> str:
+    """A text with a Cyrillic letter in it is Cyrillic: its Latin look-alikes become Cyrillic."""
+    return text.translate(_LATIN_TO_CYRILLIC) if _CYRILLIC.search(text) else text
+
+
 def find_countries(text: str) -> list[str]:
-    """ISO codes whose name in Kyrgyz, Russian or English is the text, or begins with it."""
-    wanted = " ".join(text.split()).casefold()
+    """ISO codes whose name in Kyrgyz, Russian or English (or an abbreviation or official long
+    form of `COUNTRY_ALIASES`) is the text, or begins with it. Two Latin letters that are an
+    ISO code are that code."""
+    wanted = _cyrillic_lookalikes(" ".join(text.split())).casefold()
     if len(wanted) == 2 and wanted.upper() in _country_names():
         return [wanted.upper()]
     exact = [code for code, names in _country_names().items() if wanted in names]
