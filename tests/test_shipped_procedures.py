@@ -108,3 +108,30 @@ def test_detonators_are_left_to_trained_staff_as_grenades_are():
     # The stand-off for detonators the review checked stays as it was.
     assert "не ближе 10 м" in detonators.text("ru") and "кеминде 10 м" in detonators.text("ky")
     assert "at least 10 m" in detonators.text("en")
+
+
+FIREARM_HANDLING = ("gloves", "unload", "second-check", "secure-open", "keep-rounds")
+
+
+def test_an_officer_not_trained_or_facing_an_unknown_weapon_never_reaches_the_unload_step():
+    item = LIBRARY.get("firearm-safe")
+    question = item.step("trained-check")
+    assert question.kind == "question" and question.is_critical
+    assert "trained" in question.text("en") and "intact" in question.text("en")
+    yes, no = question.answers
+    assert yes.goto == "photo-state"
+    for path in paths_from(item):
+        for handling in FIREARM_HANDLING:
+            if handling in path:
+                assert "trained-check" in path[: path.index(handling)], path
+    no_paths = paths_from(item, no.goto)
+    for path in no_paths:
+        assert not set(path) & {"photo-state", *FIREARM_HANDLING}, path
+    do_not_unload = item.step(no.goto)
+    assert do_not_unload.is_critical
+    assert "LOADED – DO NOT HANDLE" in do_not_unload.text("en")
+    assert "ЗАРЯЖЕНО – НЕ ТРОГАТЬ" in do_not_unload.text("ru")
+    assert "ОКТОЛГОН – ТИЙБЕҢИЗ" in do_not_unload.text("ky")
+    # The branch ends in recording the weapon, and nowhere else.
+    ends = [item.step(path[-1]) for path in no_paths]
+    assert {answer.procedure for end in ends for answer in end.answers} == {"firearm-record"}
