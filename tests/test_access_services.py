@@ -179,4 +179,4 @@ async def test_crossing_points_are_seeded_in_the_hierarchy(session):
     chain = await units.ancestor_ids(session, kainda.id)
     codes = [(await units.get_unit(session, unit_id)).code for unit_id in chain]
     assert codes == ["KAINDA", "CHUY", "BS"]
-    assert kainda.crossing_type == "rail" and kainda.display_name("ky") == "Кайынды"
+    assert kainda.crossing_type == "rail" and kainda.display_name("ky") == "Кайыңды"

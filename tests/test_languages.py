@@ -38,7 +38,7 @@ async def test_newcomer_is_approved_and_opens_a_procedure_in_their_language(
     screens.append(await newcomer.receive())
     await newcomer.press("▶️")
     await newcomer.receive()
-    await newcomer.press("· · " + {"ky": "Кайынды", "ru": "Кайынды", "en": "Kainda"}[language])
+    await newcomer.press("· · " + {"ky": "Кайыңды", "ru": "Каинды", "en": "Kainda"}[language])
     screens.append(await newcomer.receive())
 
     notification = await admin.receive_until(lambda message: message.has_button("✅ Approve"))
