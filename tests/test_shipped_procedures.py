@@ -135,3 +135,25 @@ def test_an_officer_not_trained_or_facing_an_unknown_weapon_never_reaches_the_un
     # The branch ends in recording the weapon, and nowhere else.
     ends = [item.step(path[-1]) for path in no_paths]
     assert {answer.procedure for end in ends for answer in end.answers} == {"firearm-record"}
+
+
+def test_unloading_is_critical_and_forbids_the_control_trigger_pull_in_the_officers_words():
+    item = LIBRARY.get("firearm-safe")
+    unload = item.step("unload")
+    assert unload.is_critical
+    assert "Контрольный спуск не производите; затвор оставьте открытым." in unload.text("ru")
+    assert (
+        "Контролдук түшүрүү жасабаңыз (машааны баспаңыз); затворду ачык калтырыңыз."
+        in unload.text("ky")
+    )
+    english = unload.text("en")
+    assert english.index("safety on") < english.index("Remove the magazine")
+    assert "control trigger pull" in english and "leave the action open" in english
+    for language, words in {
+        "en": ("Revolver", "cylinder", "tube"),
+        "ru": ("Револьвер", "барабан", "трубчат"),
+        "ky": ("Револьвер", "Барабан", "Түтүк"),
+    }.items():
+        for word in words:
+            assert word in unload.text(language), (language, word)
+    assert "вхолостую" not in item.step("no-dry-fire").text("ru")
