@@ -157,3 +157,21 @@ def test_unloading_is_critical_and_forbids_the_control_trigger_pull_in_the_offic
         for word in words:
             assert word in unload.text(language), (language, word)
     assert "вхолостую" not in item.step("no-dry-fire").text("ru")
+
+
+def test_the_explosive_procedure_first_sends_the_officer_away_with_the_phone():
+    steps = LIBRARY.get("explosive-device").procedure.steps
+    first, second = steps[0], steps[1]
+    assert first.is_critical
+    assert "Move away at least 100 m" in first.text("en") and "line of sight" in first.text("en")
+    assert "отойдите не менее чем на 100 м" in first.text("ru")
+    assert "Кеминде 100 м" in first.text("ky") and "алыстаңыз" in first.text("ky")
+    # The distance table comes second, its numbers as the review checked them.
+    for language in LANGUAGES:
+        table = second.text(language)
+        for distance in ("366", "564", "580", "732", "1 160" if language != "en" else "1,160"):
+            assert distance in table, (language, distance)
+        for distance in ("2 840" if language != "en" else "2,840", "21 / 46 / 98 / 122 / 195 / 479"):
+            assert distance in table, (language, distance)
+        for distance in ("91 м" if language != "en" else "91 m", "152", "305"):
+            assert distance in table, (language, distance)
