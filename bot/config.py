@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
     procedures_dir: Path = PROJECT_ROOT / "procedures"
+    # The procedure files last accepted, served when an edit is refused at start-up.
+    last_good_procedures: Path = Path("data/procedures-last-good.json")
+    # Put into the procedures' texts as {full_report_deadline}: no source sets a deadline.
+    full_report_deadline_hours: int = Field(default=24, ge=1)
     # Evidence photos, each named by its SHA-256.
     media_dir: Path = Path("data/media")
     messages_per_second: float = Field(default=30.0, gt=0, le=30)

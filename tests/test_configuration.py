@@ -34,6 +34,8 @@ def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         ({"BOT_TOKEN": "not a token"}, (), "BOT_TOKEN"),
         ({**VALID, "ADMIN_IDS": "12,abc"}, (), "ADMIN_IDS"),
         ({**VALID, "TIMEZONE": "Mars/Olympus"}, (), "TIMEZONE"),
+        ({**VALID, "FULL_REPORT_DEADLINE_HOURS": "0"}, (), "FULL_REPORT_DEADLINE_HOURS"),
+        ({**VALID, "FULL_REPORT_DEADLINE_HOURS": "1.5"}, (), "FULL_REPORT_DEADLINE_HOURS"),
         ({**VALID, "DEFAULT_LANGUAGE": "de"}, (), "DEFAULT_LANGUAGE"),
         ({**VALID, "DATABASE_URL": "mysql://x/y"}, (), "DATABASE_URL"),
         ({**VALID, "WEBHOOK_PORT": "99999"}, ("webhook",), "WEBHOOK_PORT"),

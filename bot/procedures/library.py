@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
+from babel.dates import format_timedelta
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import LANGUAGES, Settings
+from bot.procedures.checks import (
+    FULL_REPORT_DEADLINE,
+    PLACEHOLDER,
+    check_procedure,
+    placeholders_in,
+)
+from bot.procedures.glossary import (
+    GLOSSARY_PATH,
+    BannedTerm,
+    GlossaryError,
+    parse_banned_terms,
+)
 from bot.procedures.schema import Procedure, Source, SourceList, Step, Text
 
 PROCEDURES_DIR = Settings.model_fields["procedures_dir"].default
@@ -27,6 +42,9 @@ class ProcedureErrors(Exception):
 
 @dataclass(frozen=True)
 class LoadedProcedure:
+    """A checked procedure, its placeholders filled in; `content_hash` identifies the text the
+    officer reads (see `_content_hash`) and is what a run records."""
+
     procedure: Procedure
     content_hash: str
     path: Path
@@ -34,6 +52,10 @@ class LoadedProcedure:
     @property
     def id(self) -> str:
         return self.procedure.id
+
+    @property
+    def revision(self) -> str:
+        return revision_of(self.procedure.version, self.content_hash)
 
     def step(self, step_id: str) -> Step | None:
         return next((step for step in self.procedure.steps if step.id == step_id), None)
@@ -45,19 +67,17 @@ class LoadedProcedure:
 
     def following(self, step: Step) -> list[str]:
         """Steps a step can lead to within this procedure."""
-        if step.answers:
-            return [answer.goto for answer in step.answers if answer.goto]
-        if step.next:
-            return [step.next]
-        ids = [candidate.id for candidate in self.procedure.steps]
-        index = ids.index(step.id)
-        return [ids[index + 1]] if index + 1 < len(ids) else []
+        return self.procedure.following(step)
 
 
 @dataclass
 class ProcedureLibrary:
     procedures: dict[str, LoadedProcedure]
     sources: dict[str, Source] = field(default_factory=dict)
+    # The checked files as read, to be kept as the last good copy.
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    sources_file: bytes | None = field(default=None, repr=False)
+    glossary: str | None = field(default=None, repr=False)
 
     def get(self, procedure_id: str) -> LoadedProcedure | None:
         return self.procedures.get(procedure_id)
@@ -104,102 +124,142 @@ def _field_path(location: Iterable[object]) -> str:
     return ".".join(str(part) for part in location)
 
 
-def _read(path: Path) -> tuple[object, bytes]:
-    raw = path.read_bytes()
-    return yaml.safe_load(raw), raw
+def revision_of(version: int, content_hash: str) -> str:
+    """What an officer and a PDF are shown as the text's revision: "3 · 1a2b3c4d", the file's
+    version and the start of its content hash, so that an edit without a new version number
+    still reads as a different text."""
+    return f"{version} · {content_hash[:8]}"
 
 
-def _check_steps(
-    name: str, procedure: Procedure, all_ids: set[str], sources: set[str]
-) -> list[str]:
-    errors = []
-    ids = [step.id for step in procedure.steps]
-    for index, step in enumerate(procedure.steps):
-        where = f"{name}: steps.{index}"
-        if ids.count(step.id) > 1 and ids.index(step.id) != index:
-            errors.append(f"{where}.id: duplicate step id '{step.id}'")
-        if step.next and step.next not in ids:
-            errors.append(f"{where}.next: unknown step '{step.next}'")
-        if (step.kind == "question") != bool(step.answers):
-            errors.append(
-                f"{where}.answers: a question needs answers, and only a question has them"
-            )
-        for number, answer in enumerate(step.answers):
-            place = f"{where}.answers.{number}"
-            if (answer.goto is None) == (answer.procedure is None):
-                errors.append(f"{place}: give exactly one of goto or procedure")
-            if answer.goto and answer.goto not in ids:
-                errors.append(f"{place}.goto: unknown step '{answer.goto}'")
-            if answer.procedure and answer.procedure not in all_ids:
-                errors.append(f"{place}.procedure: unknown procedure '{answer.procedure}'")
-        for number, tag in enumerate(step.sources):
-            if tag not in sources:
-                errors.append(f"{where}.sources.{number}: unknown source '{tag}'")
-    if errors:
-        return errors
-    return _check_flow(name, LoadedProcedure(procedure, "", Path(name)))
+def deadline_phrase(hours: int, language: str) -> str:
+    """ "24 hours", «24 часа», «24 саат»: the nominative (and accusative) form, to follow
+    "within" / «через» / «… ичинде»."""
+    return format_timedelta(
+        timedelta(hours=hours), granularity="hour", threshold=_ALWAYS_HOURS, locale=language
+    )
 
 
-def _check_flow(name: str, item: LoadedProcedure) -> list[str]:
-    """Every step reachable from the first, and no way round in a circle."""
-    steps = {step.id: step for step in item.procedure.steps}
-    ids = list(steps)
-    errors: list[str] = []
-    finished: set[str] = set()
+_ALWAYS_HOURS = 10**9
 
-    def visit(step_id: str, path: tuple[str, ...]) -> None:
-        if step_id in path:
-            errors.append(f"{name}: steps.{ids.index(step_id)}: loop back to '{step_id}'")
-            return
-        if step_id in finished:
-            return
-        for target in item.following(steps[step_id]):
-            visit(target, (*path, step_id))
-        finished.add(step_id)
 
-    visit(ids[0], ())
-    errors += [
-        f"{name}: steps.{index}: step '{step_id}' cannot be reached from the first step"
-        for index, step_id in enumerate(ids)
-        if step_id not in finished
-    ]
-    return errors
+def placeholder_values(settings: Settings | None) -> dict[str, dict[str, str]]:
+    hours = (
+        settings.full_report_deadline_hours
+        if settings is not None
+        else Settings.model_fields["full_report_deadline_hours"].default
+    )
+    return {
+        FULL_REPORT_DEADLINE: {language: deadline_phrase(hours, language) for language in LANGUAGES}
+    }
+
+
+def _filled(procedure: Procedure, values: dict[str, dict[str, str]]) -> Procedure:
+    """The procedure with its placeholders replaced in every language's text."""
+
+    def fill(node: object) -> object:
+        if isinstance(node, dict):
+            if set(node) == set(LANGUAGES) and all(isinstance(node[code], str) for code in node):
+                return {code: _fill_text(node[code], code, values) for code in node}
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [fill(value) for value in node]
+        return node
+
+    return Procedure.model_validate(fill(procedure.model_dump()))
+
+
+def _fill_text(text: str, language: str, values: dict[str, dict[str, str]]) -> str:
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)][language], text)
+
+
+def _content_hash(raw: bytes, used: set[str], values: dict[str, dict[str, str]]) -> str:
+    """SHA-256 of the file; for a file with placeholders, followed by the values put in them,
+    so that the revision changes when the officer would read a different text."""
+    digest = hashlib.sha256(raw)
+    if used:
+        filled_in = {name: values[name] for name in sorted(used)}
+        digest.update(b"\0" + json.dumps(filled_in, sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def load_library(
-    directory: Path = PROCEDURES_DIR, only: Iterable[Path] | None = None
+    directory: Path = PROCEDURES_DIR,
+    only: Iterable[Path] | None = None,
+    *,
+    settings: Settings | None = None,
+    glossary: Path | None = GLOSSARY_PATH,
 ) -> ProcedureLibrary:
-    """Load and check procedure files; raise ProcedureErrors listing every problem found."""
+    """Load and check procedure files; raise ProcedureErrors listing every problem found.
+
+    `settings` gives the values of the placeholders (FULL_REPORT_DEADLINE_HOURS; its default
+    without settings); `glossary` the terms not to be used (None: no such check).
+    """
+    paths = sorted(only) if only else sorted(directory.glob("*.yaml"))
+    sources_path = directory / SOURCES_FILE
+    glossary_text = glossary.read_text(encoding="utf-8") if glossary and glossary.exists() else None
+    return load_files(
+        {path.name: path.read_bytes() for path in paths if path.name != SOURCES_FILE},
+        sources_path.read_bytes() if sources_path.exists() else None,
+        glossary_text,
+        known_ids={path.stem for path in directory.glob("*.yaml")},
+        settings=settings,
+        directory=directory,
+    )
+
+
+def load_files(
+    files: dict[str, bytes],
+    sources_file: bytes | None,
+    glossary_text: str | None,
+    *,
+    known_ids: Iterable[str] = (),
+    settings: Settings | None = None,
+    directory: Path = Path(),
+) -> ProcedureLibrary:
+    """The library from the contents of its files (procedure files by name, sources.yaml, the
+    glossary's text), as read from the procedures directory or from the last good copy."""
     errors: list[str] = []
     sources: dict[str, Source] = {}
-    sources_path = directory / SOURCES_FILE
-    if sources_path.exists():
+    if sources_file is not None:
         try:
-            sources = SourceList.model_validate(_read(sources_path)[0]).sources
+            sources = SourceList.model_validate(yaml.safe_load(sources_file)).sources
         except (ValidationError, yaml.YAMLError) as error:
-            errors += _describe(sources_path.name, error)
-    paths = sorted(only) if only else sorted(directory.glob("*.yaml"))
-    loaded: dict[str, LoadedProcedure] = {}
-    for path in paths:
-        if path.name == SOURCES_FILE:
-            continue
+            errors += _describe(SOURCES_FILE, error)
+    banned: list[BannedTerm] = []
+    if glossary_text is not None:
         try:
-            data, raw = _read(path)
-            procedure = Procedure.model_validate(data)
+            banned = parse_banned_terms(glossary_text, GLOSSARY_PATH.name)
+        except GlossaryError as problems:
+            errors += problems.errors
+    values = placeholder_values(settings)
+    checked: dict[str, tuple[str, Procedure, bytes]] = {}
+    for name, raw in sorted(files.items()):
+        try:
+            procedure = Procedure.model_validate(yaml.safe_load(raw))
         except (ValidationError, yaml.YAMLError) as error:
-            errors += _describe(path.name, error)
+            errors += _describe(name, error)
             continue
-        if procedure.id != path.stem:
-            errors.append(f"{path.name}: id: '{procedure.id}' must match the file name")
-        if procedure.id in loaded:
-            errors.append(f"{path.name}: id: duplicate procedure id '{procedure.id}'")
-        loaded[procedure.id] = LoadedProcedure(procedure, hashlib.sha256(raw).hexdigest(), path)
-    known_ids = {path.stem for path in directory.glob("*.yaml")} | set(loaded)
-    for item in loaded.values():
-        errors += _check_steps(item.path.name, item.procedure, known_ids, set(sources))
+        if procedure.id != Path(name).stem:
+            errors.append(f"{name}: id: '{procedure.id}' must match the file name")
+        if procedure.id in checked:
+            errors.append(f"{name}: id: duplicate procedure id '{procedure.id}'")
+        checked[procedure.id] = (name, procedure, raw)
+    all_ids = set(known_ids) | set(checked) | {Path(name).stem for name in files}
+    for name, procedure, _raw in checked.values():
+        errors += check_procedure(name, procedure, all_ids, set(sources), banned)
     if errors:
         raise ProcedureErrors(errors)
-    return ProcedureLibrary(loaded, sources)
+    loaded = {}
+    for name, procedure, raw in checked.values():
+        used = placeholders_in(procedure)
+        loaded[procedure.id] = LoadedProcedure(
+            _filled(procedure, values) if used else procedure,
+            _content_hash(raw, used, values),
+            directory / name,
+        )
+    return ProcedureLibrary(
+        loaded, sources, files=dict(files), sources_file=sources_file, glossary=glossary_text
+    )
 
 
 def _describe(name: str, error: ValidationError | yaml.YAMLError) -> list[str]:

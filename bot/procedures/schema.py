@@ -82,6 +82,17 @@ class Procedure(Strict):
     keywords: Text | None = None
     steps: Annotated[list[Step], Field(min_length=1)]
 
+    def following(self, step: Step) -> list[str]:
+        """Steps a step can lead to within this procedure: its answers' steps, else its `next`,
+        else the step after it."""
+        if step.answers:
+            return [answer.goto for answer in step.answers if answer.goto]
+        if step.next:
+            return [step.next]
+        ids = [candidate.id for candidate in self.steps]
+        index = ids.index(step.id)
+        return [ids[index + 1]] if index + 1 < len(ids) else []
+
 
 class Source(Strict):
     title: Text
