@@ -175,3 +175,14 @@ def test_the_explosive_procedure_first_sends_the_officer_away_with_the_phone():
             assert distance in table, (language, distance)
         for distance in ("91 м" if language != "en" else "91 m", "152", "305"):
             assert distance in table, (language, distance)
+
+
+def test_kyrgyz_says_trigger_with_mashaa_and_keeps_kurok_for_the_hammer():
+    item = LIBRARY.get("firearm-safe")
+    texts = [item.procedure.summary("ky")] + [step.text("ky") for step in item.procedure.steps]
+    for text in texts:
+        for wrong in ("курокко тийгизбеңиз", "курокту баспаңыз"):
+            assert wrong not in text, text
+    assert "манжаңызды машаага тийгизбеңиз" in item.step("assume-loaded").text("ky")
+    assert "(машааны баспаңыз)" in item.step("no-dry-fire").text("ky")
+    assert "курогу тартылганбы" in item.step("photo-state").text("ky")
