@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from babel.dates import format_timedelta
+from sqlalchemy import select
 
 from bot.config import LANGUAGES, Settings
+from bot.db.models import AuditEntry, Role
+from bot.procedures.last_good import load_at_startup, load_last_good
 from bot.procedures.library import PROCEDURES_DIR, ProcedureErrors, load_library, revision_of
+from bot.services.notifications import PROCEDURES_REFUSED, enqueue_procedures_refused
+from bot.services.users import ensure_admins, upsert_user
 from tests.procedure_fixtures import (
     BOMB,
     SCENE,
@@ -185,3 +192,64 @@ def test_the_deadline_defaults_to_24_hours_and_is_part_of_the_revision(tmp_path)
     # A procedure without the placeholder keeps the file's own hash.
     bomb = load_library(tmp_path).get("bomb")
     assert bomb.content_hash == hashlib.sha256((tmp_path / "bomb.yaml").read_bytes()).hexdigest()
+
+
+def startup_settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        procedures_dir=tmp_path / "procedures",
+        last_good_procedures=tmp_path / "data" / "procedures-last-good.json",
+    )
+
+
+def test_first_start_with_refused_procedures_does_not_start(tmp_path):
+    settings = startup_settings(tmp_path)
+    write_library(settings.procedures_dir, broken("handling before hazard check"), BOMB)
+    with pytest.raises(ProcedureErrors) as problems:
+        load_at_startup(settings)
+    assert "check-scene.yaml: steps.3 (photo): handles an item before the hazard checks " in (
+        "\n".join(problems.value.errors)
+    )
+    assert not settings.last_good_procedures.exists()
+
+
+def test_a_refused_edit_keeps_the_last_good_procedures_in_service(tmp_path):
+    settings = startup_settings(tmp_path)
+    write_library(settings.procedures_dir)
+    good = load_at_startup(settings)
+    assert good.refused == [] and settings.last_good_procedures.exists()
+    revision = good.library.get("check-scene").revision
+
+    write_library(settings.procedures_dir, broken("handling after stopping"), BOMB)
+    served = load_at_startup(settings)
+    assert served.library.get("check-scene").revision == revision
+    assert served.kept_since is not None
+    stopped = "steps.2 (explosive).answers.1: after this answer, which stops handling"
+    assert any(stopped in line for line in served.refused)
+
+    write_library(settings.procedures_dir, safe_order(), BOMB)
+    fixed = load_at_startup(settings)
+    assert fixed.refused == []
+    assert fixed.library.get("check-scene").revision != revision
+    assert load_last_good(settings).get("check-scene").revision == (
+        fixed.library.get("check-scene").revision
+    )
+
+
+async def test_admins_are_told_the_procedures_were_refused(session):
+    await ensure_admins(session, [501, 502])
+    officer = await upsert_user(session, 503, Role.OFFICER)
+    errors = [f"ammunition.yaml: steps.{number} (count): problem {number}" for number in range(80)]
+    kept_since = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+    queued = await enqueue_procedures_refused(session, errors, kept_since)
+    assert len(queued) == 2 and officer.id not in {item.recipient_id for item in queued}
+    payload = json.loads(queued[0].note)
+    assert queued[0].kind == PROCEDURES_REFUSED
+    assert payload["errors"] == errors[: len(payload["errors"])]
+    assert payload["omitted"] == len(errors) - len(payload["errors"]) > 0
+    assert payload["kept_since"] == kept_since.isoformat()
+    assert len(queued[0].note) <= 1000
+    # A second replica starting at once, or a restart loop, does not tell them again.
+    assert await enqueue_procedures_refused(session, errors, kept_since) == []
+    actions = await session.scalars(select(AuditEntry.action))
+    assert "procedures.refused" in actions.all()

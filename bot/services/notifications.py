@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ REPORT_ACKNOWLEDGED = "report.acknowledged"
 REPORT_ESCALATED = "report.escalated"
 REPORT_RETURNED = "report.returned"
 RECIPIENT_UNREACHABLE = "recipient.unreachable"
+PROCEDURES_REFUSED = "procedures.refused"
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
@@ -209,6 +211,71 @@ async def mark_recipient_unreachable(
         if admin.id != recipient.id
     )
     await session.flush()
+
+
+# The same refusal is not told again within this time (replicas starting together, restarts).
+REFUSAL_REPEATED_AFTER = timedelta(hours=12)
+NOTE_LIMIT = 1000
+ERROR_LINE_LIMIT = 300
+
+
+def refusal_note(errors: list[str], kept_since: datetime | None) -> str:
+    """The payload of a PROCEDURES_REFUSED notification, JSON that fits the note:
+    `{"errors": [line, …], "omitted": n, "kept_since": "2026-12-01T19:00:00+00:00" | null}`:
+    the first problems as `file: field.path: problem` lines, how many more there are, and when
+    the procedures still served were accepted."""
+    payload: dict[str, object] = {
+        "errors": [],
+        "omitted": len(errors),
+        "kept_since": kept_since.isoformat() if kept_since else None,
+    }
+    shown: list[str] = []
+    for line in errors:
+        line = line if len(line) <= ERROR_LINE_LIMIT else line[: ERROR_LINE_LIMIT - 1] + "…"
+        candidate = {**payload, "errors": [*shown, line], "omitted": len(errors) - len(shown) - 1}
+        if len(json.dumps(candidate, ensure_ascii=False)) > NOTE_LIMIT:
+            break
+        shown.append(line)
+        payload = candidate
+    return json.dumps(payload, ensure_ascii=False)
+
+
+async def enqueue_procedures_refused(
+    session: AsyncSession, errors: list[str], kept_since: datetime | None
+) -> list[Notification]:
+    """Every active admin learns that edited procedure files were refused at start-up and
+    which problems to fix, while the last good procedures (accepted at `kept_since`) are
+    served. The same refusal told within REFUSAL_REPEATED_AFTER is not queued again."""
+    await audit.record(
+        session,
+        None,
+        PROCEDURES_REFUSED,
+        "procedures",
+        None,
+        errors=errors[:100],
+        count=len(errors),
+        kept_since=kept_since.isoformat() if kept_since else None,
+    )
+    note = refusal_note(errors, kept_since)
+    already = set(
+        (
+            await session.scalars(
+                select(Notification.recipient_id).where(
+                    Notification.kind == PROCEDURES_REFUSED,
+                    Notification.note == note,
+                    Notification.created_at >= utcnow() - REFUSAL_REPEATED_AFTER,
+                )
+            )
+        ).all()
+    )
+    queued = [
+        Notification(recipient_id=admin.id, kind=PROCEDURES_REFUSED, note=note)
+        for admin in await _admins(session)
+        if admin.id not in already
+    ]
+    session.add_all(queued)
+    await session.flush()
+    return queued
 
 
 DAILY_DIGEST = "digest"
