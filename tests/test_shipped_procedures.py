@@ -186,3 +186,9 @@ def test_kyrgyz_says_trigger_with_mashaa_and_keeps_kurok_for_the_hammer():
     assert "манжаңызды машаага тийгизбеңиз" in item.step("assume-loaded").text("ky")
     assert "(машааны баспаңыз)" in item.step("no-dry-fire").text("ky")
     assert "курогу тартылганбы" in item.step("photo-state").text("ky")
+
+
+def test_russian_states_the_finger_rule_as_the_service_teaches_it():
+    first = LIBRARY.get("firearm-safe").step("assume-loaded")
+    assert "палец держите вне спусковой скобы" in first.text("ru")
+    assert "спускового крючка" not in first.text("ru")
