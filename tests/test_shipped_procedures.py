@@ -192,3 +192,13 @@ def test_russian_states_the_finger_rule_as_the_service_teaches_it():
     first = LIBRARY.get("firearm-safe").step("assume-loaded")
     assert "палец держите вне спусковой скобы" in first.text("ru")
     assert "спускового крючка" not in first.text("ru")
+
+
+def test_the_calibre_threshold_is_20_mm_or_more_in_every_language():
+    first = LIBRARY.get("ammunition").step("explosive-hazard")
+    assert "20 mm or more" in first.text("en")
+    assert "20 мм и более" in first.text("ru")
+    assert "20 мм же андан чоң" in first.text("ky")
+    for language in LANGUAGES:
+        for wrong in ("over 20", "более 20", "20 мм ден", "20 ммден"):
+            assert wrong not in first.text(language), (language, wrong)
