@@ -18,7 +18,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import Role, UnitKind
 from bot.media import MediaStore
-from bot.procedures.library import PROCEDURES_DIR, ProcedureErrors, load_library
+from bot.procedures.library import ProcedureErrors, load_library
 from bot.services import audit, evidence
 from bot.services import units as unit_service
 from bot.services import users as user_service
@@ -172,7 +172,7 @@ async def export_reports(session: AsyncSession, args: argparse.Namespace) -> Non
         )
     language = args.language or settings.default_language
     i18n = create_i18n(settings.default_language)
-    library = load_library(settings.procedures_dir)
+    library = load_library(settings.procedures_dir, settings=settings)
     with i18n.context(), i18n.use_locale(language):
         files, total = await export_files(
             session,
@@ -226,11 +226,15 @@ DATABASE_COMMANDS = {
 }
 
 
-def check_procedures(paths: list[Path]) -> int:
-    """Print every problem with its file and field path; non-zero exit when there is one."""
-    directory = paths[0].resolve().parent if paths else PROCEDURES_DIR
+def check_procedures(paths: list[Path], settings: Settings) -> int:
+    """Print every problem with its file and field path; non-zero exit when there is one.
+
+    Without paths, the files the bot would load: those of PROCEDURES_DIR."""
+    directory = paths[0].resolve().parent if paths else settings.procedures_dir
     try:
-        library = load_library(directory, only=[path.resolve() for path in paths] or None)
+        library = load_library(
+            directory, only=[path.resolve() for path in paths] or None, settings=settings
+        )
     except ProcedureErrors as problems:
         for line in problems.errors:
             print(line, file=sys.stderr)
@@ -278,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(line, file=sys.stderr)
             return 2
     elif args.command == "procedures":
-        return check_procedures(args.paths)
+        return check_procedures(args.paths, settings)
     elif args.command == "migrate":
         asyncio.run(with_database(settings, lambda _session: asyncio.sleep(0)))
         print("database is up to date")

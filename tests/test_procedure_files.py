@@ -139,6 +139,22 @@ def test_shipped_procedures_are_valid():
     assert len(library.procedures) == 9
 
 
+def test_check_command_checks_the_configured_folder_by_default(tmp_path):
+    write_library(tmp_path, broken("hazard check that handles"), BOMB)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "procedures", "check"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LOG_LEVEL": "WARNING", "PROCEDURES_DIR": str(tmp_path)},
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "check-scene.yaml: steps.2 (explosive): a hazard check must not handle the item "
+        "(handle it in a later step)"
+    ]
+
+
 def test_procedures_without_safety_flags_load_as_before(tmp_path):
     write_library(tmp_path)
     assert set(load_library(tmp_path).procedures) == {"check-scene", "bomb"}
