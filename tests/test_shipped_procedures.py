@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, Settings
 from bot.db.models import ProcedureRun
-from bot.procedures.library import PROCEDURES_DIR, load_library
+from bot.procedures.library import PROCEDURES_DIR, deadline_phrase, load_library
 from bot.services.procedure_runs import RunView
 from handlers import procedure_screens as screens
 from tests.scenario import i18n_for_tests
@@ -202,3 +203,19 @@ def test_the_calibre_threshold_is_20_mm_or_more_in_every_language():
     for language in LANGUAGES:
         for wrong in ("over 20", "более 20", "20 мм ден", "20 ммден"):
             assert wrong not in first.text(language), (language, wrong)
+
+
+def test_the_full_report_deadline_is_the_services_setting_not_the_shift():
+    raw = yaml.safe_load((PROCEDURES_DIR / "notification.yaml").read_text(encoding="utf-8"))
+    full_report = next(step for step in raw["steps"] if step["id"] == "full-report")
+    for text in (raw["summary"], full_report["text"]):
+        for language in LANGUAGES:
+            assert "{full_report_deadline}" in text[language], (language, text[language])
+            for wrong in ("shift", "смены", "нөөмөт"):
+                assert wrong not in text[language], (language, wrong)
+    assert "OSCE" not in full_report.get("sources", [])
+    loaded = LIBRARY.get("notification").step("full-report")
+    hours = Settings.model_fields["full_report_deadline_hours"].default
+    for language in LANGUAGES:
+        assert deadline_phrase(hours, language) in loaded.text(language)
+        assert "{" not in loaded.text(language)
