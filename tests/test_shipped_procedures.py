@@ -219,3 +219,11 @@ def test_the_full_report_deadline_is_the_services_setting_not_the_shift():
     for language in LANGUAGES:
         assert deadline_phrase(hours, language) in loaded.text(language)
         assert "{" not in loaded.text(language)
+
+
+def test_a_firearm_is_packed_only_once_made_safe_and_tagged_if_ammunition_goes_with_it():
+    pack = LIBRARY.get("evidence-custody").step("pack-separately")
+    assert "only once it has been made safe" in pack.text("en")
+    assert "action tied open" in pack.text("en") and "CONTAINS AMMUNITION" in pack.text("en")
+    assert "безопасное состояние" in pack.text("ru") and "СОДЕРЖИТ БОЕПРИПАС" in pack.text("ru")
+    assert "коопсуз абалга" in pack.text("ky") and "ИЧИНДЕ ОК БАР" in pack.text("ky")
