@@ -149,7 +149,7 @@ async def test_supervisors_learn_of_a_quick_log_in_their_language_and_acknowledg
     await file_quick_log(officer, danger=False)
     news = await chief.receive()
     assert tr("ru", "URGENT") not in news.text and "Kainda" not in news.text
-    assert tr("ru", "Place: {place}", place="Кайынды") in news.text
+    assert tr("ru", "Place: {place}", place="Каинды") in news.text
     await headquarters.no_more_messages()
 
     await chief.press(tr("ru", "✅ Acknowledge"), news)
