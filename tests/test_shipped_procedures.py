@@ -227,3 +227,13 @@ def test_a_firearm_is_packed_only_once_made_safe_and_tagged_if_ammunition_goes_w
     assert "action tied open" in pack.text("en") and "CONTAINS AMMUNITION" in pack.text("en")
     assert "безопасное состояние" in pack.text("ru") and "СОДЕРЖИТ БОЕПРИПАС" in pack.text("ru")
     assert "коопсуз абалга" in pack.text("ky") and "ИЧИНДЕ ОК БАР" in pack.text("ky")
+
+
+def test_seal_numbers_are_written_down():
+    item = LIBRARY.get("evidence-custody")
+    for step_id in ("seal", "custody-record"):
+        step = item.step(step_id)
+        assert "seal number" in step.text("en").replace("number of every seal", "seal number")
+        assert "номер" in step.text("ru") and "пломб" in step.text("ru")
+        assert "пломба" in step.text("ky") and "номер" in step.text("ky")
+    assert "Write down the number of every seal." in item.step("seal").text("en")
