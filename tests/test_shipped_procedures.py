@@ -231,9 +231,18 @@ def test_a_firearm_is_packed_only_once_made_safe_and_tagged_if_ammunition_goes_w
 
 def test_seal_numbers_are_written_down():
     item = LIBRARY.get("evidence-custody")
-    for step_id in ("seal", "custody-record"):
-        step = item.step(step_id)
-        assert "seal number" in step.text("en").replace("number of every seal", "seal number")
-        assert "номер" in step.text("ru") and "пломб" in step.text("ru")
-        assert "пломба" in step.text("ky") and "номер" in step.text("ky")
-    assert "Write down the number of every seal." in item.step("seal").text("en")
+    seal, custody = item.step("seal"), item.step("custody-record")
+    assert "Write down the number of every seal." in seal.text("en")
+    assert "Запишите номер каждой пломбы." in seal.text("ru")
+    assert "Ар бир пломбанын номерин жазып алыңыз." in seal.text("ky")
+    assert "seal numbers" in custody.text("en") and "номерами пломб" in custody.text("ru")
+    assert "пломбалардын номерлери" in custody.text("ky")
+
+
+def test_the_cordon_is_held_until_the_sappers_take_over_not_until_they_arrive():
+    item = LIBRARY.get("explosive-device")
+    assert "ишти колго алганга чейин" in item.procedure.summary("ky")
+    assert "до передачи места сапёрам" in item.procedure.summary("ru")
+    assert "алар келгенче" not in item.procedure.summary("ky")
+    assert "до их прибытия" not in item.procedure.summary("ru")
+    assert "передачи им места" in item.step("hold-cordon").text("ru")
