@@ -246,3 +246,46 @@ def test_the_cordon_is_held_until_the_sappers_take_over_not_until_they_arrive():
     assert "алар келгенче" not in item.procedure.summary("ky")
     assert "до их прибытия" not in item.procedure.summary("ru")
     assert "передачи им места" in item.step("hold-cordon").text("ru")
+
+
+def all_texts(item, language: str) -> str:
+    """Title, summary, keywords, step texts and answer labels of a procedure, in one language."""
+    procedure = item.procedure
+    texts = [procedure.title, procedure.summary, procedure.keywords]
+    for step in procedure.steps:
+        texts += [step.text, *(answer.label for answer in step.answers)]
+    return "\n".join(text(language) for text in texts if text is not None)
+
+
+KYRGYZ_TERMS = {
+    "first-response": ("кыска билдирүү", "Ооба / так билбейм"),
+    "notification": ("кыска билдирүү", "файлга чыгаруу"),
+    "ammunition": ("соот тешүүчү", "Ооба / так билбейм"),
+    "explosive-device": ("миномёт минасы", "127 мм-ге чейин"),
+    "firearm-record": ("жок кылынган (кырылган)", "колго жасалган", "үн басаткыч"),
+    "firearm-safe": ("колго жасалган",),
+    "evidence-custody": ("күбө-калыстардын катышуусу менен",),
+    "tracing": (
+        "Куралды издөө боюнча эл аралык документке (ITI) ылайык",
+        "БУУнун Баңгизаттар жана кылмыштуулук боюнча башкармалыгынын (UNODC)",
+    ),
+}
+KYRGYZ_WRONG = (
+    "тез каттоо", "бронь тешүүчү", "взрывателдүү", "минамёт", "127 мм чейин", "кырылып салынган",
+    "колдон жасалган", "үн басаргыч", "күбөлөрдүн", "Ооба же шектенем", "ITI боюнча", "UNODCнин",
+)
+
+
+@pytest.mark.parametrize("procedure_id", sorted(KYRGYZ_TERMS))
+def test_kyrgyz_procedures_use_the_terms_of_the_review_and_the_interface(procedure_id):
+    kyrgyz = all_texts(LIBRARY.get(procedure_id), "ky")
+    for term in KYRGYZ_TERMS[procedure_id]:
+        assert term in kyrgyz, term
+    for item in LIBRARY.ordered():
+        for wrong in KYRGYZ_WRONG:
+            assert wrong not in all_texts(item, "ky"), (item.id, wrong)
+
+
+def test_the_kyrgyz_criminal_procedure_code_has_its_official_title():
+    national = LIBRARY.sources["NATIONAL"].title("ky")
+    assert "Кылмыш-жаза процессуалдык кодекси" in national and "процесстик" not in national
