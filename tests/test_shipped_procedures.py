@@ -289,3 +289,39 @@ def test_kyrgyz_procedures_use_the_terms_of_the_review_and_the_interface(procedu
 def test_the_kyrgyz_criminal_procedure_code_has_its_official_title():
     national = LIBRARY.sources["NATIONAL"].title("ky")
     assert "Кылмыш-жаза процессуалдык кодекси" in national and "процесстик" not in national
+
+
+RUSSIAN_WORDING = {
+    "firearm-safe": ("взведён ли курок (ударник)", "Контрольный спуск не производите"),
+    "firearm-record": ("клейма испытания (отстрела) стволов", "не указывайте изготовителя наугад"),
+    "explosive-device": (
+        "небольшой предмет (умещается в руке)",
+        "миномётная мина",
+        "Если применимы оба правила",
+        "до прибытия сапёров и передачи им места",
+    ),
+    "evidence-custody": ("лентой с индикацией вскрытия (сейф-лентой)",),
+    "notification": (
+        "Приложите фотографии и отметки о выполненных порядках действий",
+        "орган дознания или следствия",
+        "краткое донесение",
+    ),
+    "tracing": ("в соответствии с Международным документом по отслеживанию (ITI)",),
+    "ammunition": ("с обыкновенной пулей", "охотничий (дробовой)"),
+    "first-response": ("подозрительный (бесхозный) предмет или свёрток", "Краткое донесение"),
+}
+RUSSIAN_WRONG = (
+    "взведено ли", "вхолостую", "пробирные", "не угадывайте", "ручной предмет", "мина миномёта",
+    "подходят два правила", "не примут место", "видны следы вскрытия", "выполненные порядки",
+    "орган расследования", "по ITI", "неизвестный свёрток", "быстрая запись", "тип (обычный",
+)
+
+
+@pytest.mark.parametrize("procedure_id", sorted(RUSSIAN_WORDING))
+def test_russian_procedures_read_as_a_service_instruction(procedure_id):
+    russian = all_texts(LIBRARY.get(procedure_id), "ru")
+    for wording in RUSSIAN_WORDING[procedure_id]:
+        assert wording in russian, wording
+    for item in LIBRARY.ordered():
+        for wrong in RUSSIAN_WRONG:
+            assert wrong.casefold() not in all_texts(item, "ru").casefold(), (item.id, wrong)
