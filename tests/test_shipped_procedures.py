@@ -133,9 +133,10 @@ def test_an_officer_not_trained_or_facing_an_unknown_weapon_never_reaches_the_un
     assert "LOADED – DO NOT HANDLE" in do_not_unload.text("en")
     assert "ЗАРЯЖЕНО – НЕ ТРОГАТЬ" in do_not_unload.text("ru")
     assert "ОКТОЛГОН – ТИЙБЕҢИЗ" in do_not_unload.text("ky")
-    # The branch ends in recording the weapon, and nowhere else.
+    # The branch ends in recording the weapon as it lies, and nowhere else.
     ends = [item.step(path[-1]) for path in no_paths]
     assert {answer.procedure for end in ends for answer in end.answers} == {"firearm-record"}
+    assert all("without unloading or moving it" in end.text("en") for end in ends)
 
 
 def test_unloading_is_critical_and_forbids_the_control_trigger_pull_in_the_officers_words():
