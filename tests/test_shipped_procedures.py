@@ -326,3 +326,27 @@ def test_russian_procedures_read_as_a_service_instruction(procedure_id):
     for item in LIBRARY.ordered():
         for wrong in RUSSIAN_WRONG:
             assert wrong.casefold() not in all_texts(item, "ru").casefold(), (item.id, wrong)
+
+
+def test_shipped_procedures_flag_their_hazard_checks_handling_steps_and_stops():
+    ammunition, firearm = LIBRARY.get("ammunition"), LIBRARY.get("firearm-safe")
+    for check in ("explosive-hazard", "detonator-check", "grenade-check"):
+        assert ammunition.step(check).hazard_check, check
+    for handling in AMMUNITION_HANDLING:
+        assert ammunition.step(handling).handles_item, handling
+    for step_id in ("detonators", "grenade-pin"):
+        assert not ammunition.step(step_id).handles_item, step_id
+    assert firearm.step("trained-check").hazard_check
+    for handling in FIREARM_HANDLING:
+        assert firearm.step(handling).handles_item, handling
+    no = firearm.step("trained-check").answers[1]
+    assert no.stops_handling and not firearm.step(no.goto).handles_item
+    assert LIBRARY.get("first-response").step("explosive-check").hazard_check
+    # Every answer that sends the officer to the explosive procedure stops handling there.
+    for item in LIBRARY.ordered():
+        for step in item.procedure.steps:
+            for answer in step.answers:
+                if answer.procedure == "explosive-device":
+                    assert answer.stops_handling, (item.id, step.id)
+    # Nobody handles anything in the explosive procedure: the sappers do.
+    assert not any(step.handles_item for step in LIBRARY.get("explosive-device").procedure.steps)
