@@ -26,7 +26,7 @@ from bot.db.models import FoundCategory, ReportStatus, SeizureReport, utcnow
 from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.procedures.library import load_library
-from handlers.report_export import XLSX, export_files
+from handlers.documents.export import XLSX, export_files
 
 ITEMS_PER_REPORT = 5
 BATCH = 1_000

@@ -30,7 +30,7 @@ from bot.db.models import User as Person
 from bot.delivery import DeliveryWorker, Schedules
 from bot.i18n import create_i18n
 from bot.services import notifications, reports, units, users
-from handlers.reports import render_notification
+from handlers.supervision import render_notification
 
 PER_SECOND, PER_CHAT_SECONDS = 30, 1.0
 FIRST_SUPERVISOR = 500_000

@@ -16,7 +16,7 @@ from bot.fsm_storage import storage_key
 from bot.procedures.library import ProcedureLibrary
 from bot.services.drafts import empty_content
 from bot.services.units import get_unit_by_code
-from handlers.states import ReportForm
+from handlers.common.states import ReportForm
 
 FIRST_TELEGRAM_ID = 100_000
 # Officers serve at a crossing point; the quick log's place is that point.

@@ -18,7 +18,7 @@ from benchmarks.officers import (
 from benchmarks.updates import UpdateFactory
 from bot.db.models import ProcedureRun
 from bot.services.report_fields import Section
-from handlers.callbacks import DraftChoice, StepAction
+from handlers.common.callbacks import DraftChoice, StepAction
 
 
 class Scenario(Protocol):

@@ -159,8 +159,8 @@ async def verify_audit(session: AsyncSession, args: argparse.Namespace) -> None:
 
 async def export_reports(session: AsyncSession, args: argparse.Namespace) -> None:
     # Imported here: the export speaks the bot's languages, which takes aiogram's i18n.
+    from bot.app import export_files
     from bot.i18n import create_i18n
-    from handlers.report_export import export_files
 
     settings: Settings = args.settings
     unit = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -41,14 +41,35 @@ from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.library import load_library
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
-from handlers import create_routers
-from handlers.commands import register_commands
-from handlers.reports import render_notification
+from handlers import access, documents, procedures, reports, supervision
+from handlers.common import errors, fallback, menu
+from handlers.common.commands import register_commands
+from handlers.common.routing import prepared
+
+# The CLI's `export` writes what the Export screen writes; it takes the code from here, the one
+# module of `bot/` that knows the handlers.
+from handlers.documents import export_files as export_files
+from handlers.supervision import render_notification
 
 log = logging.getLogger(__name__)
 
 # Long enough to cover any redelivery by Telegram (it keeps updates for 24 hours).
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
+
+
+def create_routers() -> list[Router]:
+    """The bot's routers in the order they are tried, made fresh for each dispatcher (a router
+    joins only one): errors first, each feature's own screens, the catch-all fallback last."""
+    return [
+        prepared(errors.create_router()),
+        prepared(menu.create_router()),
+        access.create_router(),
+        procedures.create_router(),
+        reports.create_router(),
+        supervision.create_router(),
+        documents.create_router(),
+        prepared(fallback.create_router()),
+    ]
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:

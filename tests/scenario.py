@@ -10,7 +10,7 @@ from functools import cache
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import create_i18n
-from handlers.texts import LANGUAGE_NAMES
+from handlers.common.texts import LANGUAGE_NAMES
 from tests.fakes.bot_api import BotMessage, FakeBotAPI, FakeUser
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from bot.db.models import AccessRequest, AuditEntry, Invite, Role, UserStatus, utcnow
 from bot.services import access, units, users
-from handlers.callbacks import UserRolePick, UsersPage
+from handlers.common.callbacks import UserRolePick, UsersPage
 from tests.conftest import ADMIN_ID
 from tests.scenario import (
     eventually,

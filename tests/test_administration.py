@@ -106,7 +106,7 @@ async def test_an_unexpected_failure_shows_no_traceback_and_keeps_the_conversati
         raise RuntimeError("database exploded")
 
     with monkeypatch.context() as patch:
-        patch.setattr("handlers.start.unit_tree", broken_unit_tree)
+        patch.setattr("handlers.access.start.unit_tree", broken_unit_tree)
         await stranger.send("Asanov Bakyt")
         failure = await stranger.receive()
     assert failure.text == tr(

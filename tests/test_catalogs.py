@@ -15,7 +15,7 @@ from bot.config import LANGUAGES
 from bot.db.models import Role
 from bot.i18n import LOCALES_DIR
 from bot.procedures.schema import Category
-from handlers import texts
+from handlers.common import texts
 from tests.scenario import i18n_for_tests
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")

@@ -14,7 +14,7 @@ from bot.app import create_bot
 from bot.db.models import DeliveryStatus, FoundCategory, Notification, Role, utcnow
 from bot.delivery import DeliveryWorker, Schedules
 from bot.services import notifications, reports, units, users
-from handlers.reports import render_notification
+from handlers.supervision import render_notification
 from tests.conftest import make_settings
 from tests.scenario import eventually, i18n_for_tests
 

@@ -18,7 +18,7 @@ from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.procedures.library import load_library
 from bot.services import exports, units, users
-from handlers.report_export import export_files
+from handlers.documents.export import export_files
 from tests.conftest import RunningBot
 from tests.scenario import tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer

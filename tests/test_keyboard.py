@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import UnitPick
-from handlers.keyboard import Keyboard
+from handlers.common.callbacks import UnitPick
+from handlers.common.keyboard import Keyboard
 
 
 def build(builder_type: type[InlineKeyboardBuilder]) -> InlineKeyboardBuilder:

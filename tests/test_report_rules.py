@@ -257,7 +257,7 @@ async def test_a_photo_sent_twice_is_kept_once_and_only_its_officer_takes_it_bac
 
 
 def test_every_answer_button_fits_telegrams_64_bytes():
-    from handlers.callbacks import DraftAsk, DraftChoice
+    from handlers.common.callbacks import DraftAsk, DraftChoice
 
     large = {"draft": 10**9, "entry": 100}
     for section, fields in FIELDS.items():

@@ -9,8 +9,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-from handlers import create_routers
-from handlers.routing import filter_checks, own_buttons_only, without_thread_hops
+from bot.app import create_routers
+from handlers.common.routing import filter_checks, own_buttons_only, without_thread_hops
 
 
 class StepButton(CallbackData, prefix="step"):

@@ -9,7 +9,7 @@ from bot.config import LANGUAGES, Settings
 from bot.db.models import ProcedureRun
 from bot.procedures.library import PROCEDURES_DIR, deadline_phrase, load_library
 from bot.services.procedure_runs import RunView
-from handlers import procedure_screens as screens
+from handlers.procedures import screens
 from tests.scenario import i18n_for_tests
 
 LIBRARY = load_library(PROCEDURES_DIR)

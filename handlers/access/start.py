@@ -21,15 +21,15 @@ from bot.services.access import (
 from bot.services.errors import InvalidInput, InviteRefused
 from bot.services.units import get_unit, unit_tree
 from bot.services.users import set_language
-from handlers import texts
-from handlers.access_review import notify_reviewers
-from handlers.callbacks import LanguagePick, RequestAccess, UnitPage, UnitPick
-from handlers.commands import commands_for
-from handlers.filters import HasStatus, MenuButton
-from handlers.keyboard import Keyboard
-from handlers.messages import input_problem
-from handlers.states import AccessForm
-from handlers.ui import language_keyboard, main_menu, show, unit_picker
+from handlers.access.review import notify_reviewers
+from handlers.common import texts
+from handlers.common.callbacks import LanguagePick, RequestAccess, UnitPage, UnitPick
+from handlers.common.commands import commands_for
+from handlers.common.filters import HasStatus, MenuButton
+from handlers.common.messages import input_problem
+from handlers.common.states import AccessForm
+from handlers.common.ui import language_keyboard, main_menu, show, unit_picker
+from handlers.common.welcome import refusal_text, welcome
 
 NOT_BLOCKED = HasStatus(UserStatus.PENDING, UserStatus.ACTIVE)
 PENDING = HasStatus(UserStatus.PENDING)
@@ -42,46 +42,6 @@ def language_prompt(i18n: I18n) -> str:
         with i18n.use_locale(language):
             lines.append(_("Choose your language:"))
     return "\n".join(lines)
-
-
-async def welcome(bot: Bot, chat_id: int, user: User, session: AsyncSession) -> None:
-    """The screen a person lands on, by status, in the current locale."""
-    if user.status is UserStatus.ACTIVE:
-        unit = await get_unit(session, user.unit_id) if user.unit_id else None
-        text = _("Welcome, {name}. You are {role}, {unit}. Choose an action below.").format(
-            name=texts.person_label(user),
-            role=texts.role_name(user.role),
-            unit=texts.unit_label(unit, user.language or ""),
-        )
-        await bot.send_message(chat_id, text, reply_markup=main_menu(user))
-        return
-    if await pending_request_of(session, user):
-        await bot.send_message(
-            chat_id,
-            _("Your access request is being reviewed. You will get a message here when it is."),
-        )
-        return
-    keyboard = Keyboard()
-    keyboard.button(text=_("Request access"), callback_data=RequestAccess())
-    await bot.send_message(
-        chat_id,
-        _(
-            "This bot serves officers of the Border Service after a seizure of weapons, "
-            "ammunition or explosives. To use it, request access: your unit's supervisor "
-            "or an administrator will review it. If you have an invite link, open it instead."
-        ),
-        reply_markup=keyboard.as_markup(),
-    )
-
-
-def refusal_text(reason: str) -> str:
-    return {
-        "unknown": _("This invite link is not valid. Ask for a new one."),
-        "used": _("This invite link has already been used. Ask for a new one."),
-        "expired": _("This invite link has expired. Ask for a new one."),
-        "already_active": _("You already have access; the invite link was not used."),
-        "blocked": _("Your access is blocked. Contact your supervisor."),
-    }[reason]
 
 
 async def accept_invite(

@@ -11,13 +11,17 @@ from bot.db.models import (
     ItemEstimate,
     ReportStatus,
     Role,
+    StepOutcome,
     Unit,
     UnitKind,
     User,
     UserStatus,
 )
 from bot.procedures.schema import Category
-from handlers.report_texts import changed_path_name
+
+quote = html_decoration.quote
+
+URGENT = "⚠️"
 
 MENU_PROCEDURES = __("📋 Procedures")
 MENU_NEW_REPORT = __("📝 New report")
@@ -142,22 +146,12 @@ def report_status_name(status: ReportStatus) -> str:
     }[status]
 
 
-def changed_field_name(field: str) -> str:
-    """A field of a report as people call it, for "what changed" in the revision history."""
-    if field.startswith("details."):
-        return changed_path_name(field)
-    place = _("place")
+def outcome_name(outcome: StepOutcome) -> str:
+    """What became of a procedure step, in the run review and in the report's PDF."""
     return {
-        "category": _("what was found"),
-        "anyone_in_danger": _("danger"),
-        "urgent": _("urgency"),
-        "latitude": place,
-        "longitude": place,
-        "place_unit_id": place,
-        "place_text": place,
-        "item_estimate": _("number of items"),
-        "occurred_at": _("time"),
-        "photos": _("photos"),
-        "procedure_runs": _("procedures followed"),
-        "complete": _("completion"),
-    }.get(field, field)
+        StepOutcome.DONE: _("done"),
+        StepOutcome.SKIPPED: _("skipped"),
+        StepOutcome.ANSWERED: _("answered"),
+        StepOutcome.PHOTO: _("photo stored"),
+        StepOutcome.BACK: _("went back"),
+    }[outcome]

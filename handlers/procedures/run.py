@@ -26,14 +26,14 @@ from bot.services.procedure_runs import (
     StaleStep,
 )
 from bot.services.reports import open_reports
-from handlers import procedure_screens as screens
-from handlers import texts
-from handlers.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
-from handlers.evidence import keep_photo
-from handlers.filters import Answer, HasStatus, MenuButton
-from handlers.messages import input_problem
-from handlers.states import SkipForm
-from handlers.ui import main_menu, show
+from handlers.common import texts
+from handlers.common.callbacks import ProcedureMenu, ProcedureOpen, StepAction, StepAnswer
+from handlers.common.evidence import keep_photo
+from handlers.common.filters import Answer, HasStatus, MenuButton, router_for
+from handlers.common.messages import input_problem
+from handlers.common.states import SkipForm
+from handlers.common.ui import main_menu, show
+from handlers.procedures import screens
 
 
 def _language(user: User, settings: Settings) -> str:
@@ -284,7 +284,7 @@ async def search(
     if not found:
         await message.answer(
             _("No procedure matches “{query}”. Try another word, or open Procedures.").format(
-                query=screens.quote(query[:100])
+                query=texts.quote(query[:100])
             ),
             reply_markup=main_menu(user),
         )
@@ -292,15 +292,13 @@ async def search(
     text, markup = screens.procedure_list(
         found,
         language,
-        _("Procedures matching “{query}”:").format(query=screens.quote(query[:100])),
+        _("Procedures matching “{query}”:").format(query=texts.quote(query[:100])),
     )
     await message.answer(text, reply_markup=markup)
 
 
 def create_router() -> Router:
-    router = Router(name="procedures")
-    router.message.filter(HasStatus(UserStatus.ACTIVE))
-    router.callback_query.filter(HasStatus(UserStatus.ACTIVE))
+    router = router_for("procedures", HasStatus(UserStatus.ACTIVE))
     router.message.register(procedures_menu, MenuButton(texts.MENU_PROCEDURES))
     router.callback_query.register(menu_screen, ProcedureMenu.filter())
     router.callback_query.register(open_procedure, ProcedureOpen.filter())

@@ -17,13 +17,15 @@ from bot.procedures.library import ProcedureLibrary
 from bot.services import audit, reports
 from bot.services.errors import NotFound
 from bot.services.report_fields import Section
-from handlers import report_screens, report_texts, texts
-from handlers.callbacks import ReportHistory, ReportItemView, ReportMedia, ReportOpen
-from handlers.filters import HasStatus
-from handlers.keyboard import Keyboard
-from handlers.report_document import send_pdf
-from handlers.report_texts import quote, section_title
-from handlers.ui import show
+from handlers.common import report_values, texts
+from handlers.common.callbacks import ReportHistory, ReportItemView, ReportMedia, ReportOpen
+from handlers.common.filters import HasStatus
+from handlers.common.keyboard import Keyboard
+from handlers.common.report_texts import section_title
+from handlers.common.texts import quote
+from handlers.common.ui import show
+from handlers.documents import send_pdf
+from handlers.reports import screens as report_screens
 
 NARRATIVE, PHOTOS, PDF = "narrative", "photos", "pdf"
 
@@ -31,10 +33,10 @@ NARRATIVE, PHOTOS, PDF = "narrative", "photos", "pdf"
 def detail_lines(report: SeizureReport, language: str, settings: Settings) -> list[str]:
     """The full report's fields beyond the quick log's, and one line per item and person."""
     details = report.details
-    lines = report_texts.section_lines(
+    lines = report_values.section_lines(
         Section.INCIDENT, details.get("incident", {}), language, settings.tz, {}, answered_only=True
     )
-    conveyance = report_texts.section_lines(
+    conveyance = report_values.section_lines(
         Section.CONVEYANCE, details.get("conveyance", {}), language, settings.tz, {}, True
     )
     if conveyance:
@@ -47,7 +49,7 @@ def detail_lines(report: SeizureReport, language: str, settings: Settings) -> li
         if entries:
             lines.append(heading.format(count=len(entries)))
             lines += [
-                quote(report_texts.entry_summary(section, values, values["number"], language))
+                quote(report_values.entry_summary(section, values, values["number"], language))
                 for values in entries
             ]
     return lines
@@ -94,13 +96,13 @@ async def history(
 
 def detail_buttons(report: SeizureReport, builder: Keyboard, photos: int, language: str) -> None:
     for values in report.details.get("items", []):
-        summary = report_texts.entry_summary(Section.ITEM, values, values["number"], language)
+        summary = report_values.entry_summary(Section.ITEM, values, values["number"], language)
         builder.button(
             text=("📦 " + summary)[:60],
             callback_data=ReportItemView(report=report.id, number=values["number"]),
         )
     narrative = report.details.get("incident", {}).get("narrative", "")
-    if len(narrative) > report_texts.PREVIEW_LENGTH:
+    if len(narrative) > report_values.PREVIEW_LENGTH:
         builder.button(
             text=_("📄 Whole narrative"),
             callback_data=ReportMedia(report=report.id, what=NARRATIVE),
@@ -130,7 +132,7 @@ async def item_view(
     photos = await _photos(session, report, callback_data.number)
     lines = [
         f"<b>{report.number} · {section_title(Section.ITEM, callback_data.number)}</b>",
-        *report_texts.section_lines(Section.ITEM, values, language, settings.tz, {}, True),
+        *report_values.section_lines(Section.ITEM, values, language, settings.tz, {}, True),
         _("📷 Photos of this item: {count}").format(count=len(photos)),
     ]
     builder = Keyboard()

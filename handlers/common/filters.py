@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Router
 from aiogram.filters import Filter
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -11,7 +12,7 @@ from babel.support import LazyProxy
 
 from bot.config import LANGUAGES
 from bot.db.models import Role, User, UserStatus
-from handlers.texts import MENU_LABELS
+from handlers.common.texts import MENU_LABELS
 
 
 class HasStatus(Filter):
@@ -75,3 +76,12 @@ class Answer(Filter):
         if (message.text or "").startswith("/"):
             return False
         return not await AnyMenuButton()(message, i18n)
+
+
+def router_for(name: str, who: Filter) -> Router:
+    """A router whose messages and button presses are all refused unless `who` admits the
+    person behind them."""
+    router = Router(name=name)
+    router.message.filter(who)
+    router.callback_query.filter(who)
+    return router

@@ -39,12 +39,13 @@ def _is_pure(check: FilterObject) -> bool:
 
 
 def filter_checks(router: Router) -> list[FilterObject]:
-    """Every filter of `router`: its observers' own and their handlers'."""
+    """Every filter of `router` and the routers it includes: observers' own and handlers'."""
     checks: list[FilterObject] = []
-    for observer in router.observers.values():
-        checks += observer._handler.filters or []
-        for handler in observer.handlers:
-            checks += handler.filters or []
+    for member in router.chain_tail:
+        for observer in member.observers.values():
+            checks += observer._handler.filters or []
+            for handler in observer.handlers:
+                checks += handler.filters or []
     return checks
 
 
@@ -93,3 +94,15 @@ def own_buttons_only(router: Router) -> Router:
     if kinds:
         router.callback_query.filter(OwnPrefixes(kinds))
     return router
+
+
+def prepared(router: Router) -> Router:
+    """`router` with its pure filters inline and other features' presses refused at once."""
+    return own_buttons_only(without_thread_hops(router))
+
+
+def feature_router(name: str, *screens: Router) -> Router:
+    """A feature's router: its screens' routers, prepared, tried in the order given."""
+    feature = Router(name=name)
+    feature.include_routers(*(prepared(screen) for screen in screens))
+    return feature

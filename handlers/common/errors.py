@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.middlewares.people import locale_of
 from bot.services.errors import AccessDenied, DomainError, InvalidInput, NotFound
-from handlers.messages import input_problem
+from handlers.common.messages import input_problem
 
 log = logging.getLogger(__name__)
 

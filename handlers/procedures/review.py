@@ -14,12 +14,12 @@ from bot.db.models import ProcedureRun, ProcedureStepEvent, Role, RunStatus, Ste
 from bot.i18n import format_datetime, language_of
 from bot.procedures.library import ProcedureLibrary
 from bot.services import procedure_runs as runs
-from handlers import texts
-from handlers.callbacks import RunDetails, RunsPage
-from handlers.filters import HasRole
-from handlers.keyboard import Keyboard
-from handlers.procedure_screens import quote
-from handlers.ui import paged_list, show
+from handlers.common import texts
+from handlers.common.callbacks import RunDetails, RunsPage
+from handlers.common.filters import HasRole, router_for
+from handlers.common.keyboard import Keyboard
+from handlers.common.texts import quote
+from handlers.common.ui import paged_list, show
 
 STATUS_MARKS = {
     RunStatus.IN_PROGRESS: "⏳",
@@ -45,16 +45,6 @@ def status_name(status: RunStatus) -> str:
         RunStatus.STOPPED: _("stopped"),
         RunStatus.REDIRECTED: _("continued in another procedure"),
     }[status]
-
-
-def outcome_name(outcome: StepOutcome) -> str:
-    return {
-        StepOutcome.DONE: _("done"),
-        StepOutcome.SKIPPED: _("skipped"),
-        StepOutcome.ANSWERED: _("answered"),
-        StepOutcome.PHOTO: _("photo stored"),
-        StepOutcome.BACK: _("went back"),
-    }[outcome]
 
 
 def _title(procedures: ProcedureLibrary, run: ProcedureRun, language: str) -> str:
@@ -100,7 +90,7 @@ def _event_line(
     number = item.position(event.step_id) if item and step else "?"
     summary = step.text(language).split("\n")[0][:70] if step else event.step_id
     when = format_time(event.at, format="medium", tzinfo=settings.tz, locale=language)
-    mark, outcome = OUTCOME_MARKS[event.outcome], outcome_name(event.outcome)
+    mark, outcome = OUTCOME_MARKS[event.outcome], texts.outcome_name(event.outcome)
     line = f"{when} {mark} {number}. {quote(summary)} — {outcome}"
     if event.reason:
         line += "\n      " + _("Reason: {reason}").format(reason=quote(event.reason))
@@ -173,9 +163,7 @@ async def run_details(
 
 
 def create_router() -> Router:
-    router = Router(name="run_review")
-    router.message.filter(HasRole(Role.SUPERVISOR, Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.SUPERVISOR, Role.ADMIN))
+    router = router_for("run_review", HasRole(Role.SUPERVISOR, Role.ADMIN))
     router.message.register(list_runs, Command("runs"))
     router.callback_query.register(runs_page, RunsPage.filter())
     router.callback_query.register(run_details, RunDetails.filter())

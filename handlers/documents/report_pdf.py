@@ -21,9 +21,10 @@ from bot.procedures.library import ProcedureLibrary
 from bot.services import procedure_runs, reports
 from bot.services.report_fields import Section as ReportSection
 from bot.services.units import get_unit
-from handlers import report_texts, texts
-from handlers.report_texts import section_rows, section_title
-from handlers.run_review import outcome_name
+from handlers.common import report_texts, report_values, texts
+from handlers.common.report_texts import section_title
+from handlers.common.report_values import section_rows
+from handlers.common.texts import outcome_name
 
 
 async def report_document(
@@ -103,7 +104,7 @@ def _detail_sections(report: SeizureReport, language: str, settings: Settings) -
         [
             [
                 str(item["number"]),
-                report_texts.entry_summary(
+                report_values.entry_summary(
                     ReportSection.ITEM, item, item["number"], language
                 ).split(". ", 1)[1],
                 str(item.get("quantity", "—")),

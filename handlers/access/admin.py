@@ -16,8 +16,8 @@ from bot.services import units as unit_service
 from bot.services import users as user_service
 from bot.services.access import decide_access_request, pending_request_of
 from bot.services.errors import InvalidInput
-from handlers import texts
-from handlers.callbacks import (
+from handlers.common import texts
+from handlers.common.callbacks import (
     UnitKindPick,
     UnitPage,
     UnitPick,
@@ -27,12 +27,12 @@ from handlers.callbacks import (
     UserRolePick,
     UsersPage,
 )
-from handlers.delivery import deliver
-from handlers.filters import Answer, HasRole, MenuButton
-from handlers.keyboard import Keyboard
-from handlers.messages import input_problem
-from handlers.states import UnitForm, UserUnitForm
-from handlers.ui import (
+from handlers.common.delivery import deliver
+from handlers.common.filters import Answer, HasRole, MenuButton, router_for
+from handlers.common.keyboard import Keyboard
+from handlers.common.messages import input_problem
+from handlers.common.states import UnitForm, UserUnitForm
+from handlers.common.ui import (
     main_menu,
     page_turns,
     paged_list,
@@ -350,9 +350,7 @@ async def new_unit_parent(
 
 
 def create_router() -> Router:
-    router = Router(name="admin")
-    router.message.filter(HasRole(Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.ADMIN))
+    router = router_for("admin", HasRole(Role.ADMIN))
     router.message.register(users_list, MenuButton(texts.MENU_USERS))
     router.callback_query.register(users_page, UsersPage.filter())
     router.callback_query.register(open_card, UserCard.filter())

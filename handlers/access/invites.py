@@ -17,12 +17,12 @@ from bot.i18n import format_datetime
 from bot.services.access import create_invite
 from bot.services.permissions import managed_unit_ids
 from bot.services.units import UnitNode, get_unit, unit_tree
-from handlers import texts
-from handlers.callbacks import InviteRolePick, UnitPage, UnitPick
-from handlers.filters import HasRole, MenuButton
-from handlers.keyboard import Keyboard
-from handlers.states import InviteForm
-from handlers.ui import replace_buttons, show, unit_picker
+from handlers.common import texts
+from handlers.common.callbacks import InviteRolePick, UnitPage, UnitPick
+from handlers.common.filters import HasRole, MenuButton, router_for
+from handlers.common.keyboard import Keyboard
+from handlers.common.states import InviteForm
+from handlers.common.ui import replace_buttons, show, unit_picker
 
 
 async def invitable_units(session: AsyncSession, user: User) -> list[UnitNode]:
@@ -112,9 +112,7 @@ async def invite_unit(
 
 
 def create_router() -> Router:
-    router = Router(name="invites")
-    router.message.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
-    router.callback_query.filter(HasRole(Role.ADMIN, Role.SUPERVISOR))
+    router = router_for("invites", HasRole(Role.ADMIN, Role.SUPERVISOR))
     router.message.register(begin_invite, Command("invite"))
     router.message.register(begin_invite, MenuButton(texts.MENU_INVITE))
     router.callback_query.register(

@@ -9,9 +9,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import Role, User, UserStatus
-from handlers import texts
-from handlers.filters import HasStatus, MenuButton
-from handlers.ui import main_menu
+from handlers.common import texts
+from handlers.common.filters import HasStatus, MenuButton
+from handlers.common.ui import main_menu
 
 
 async def menu(message: Message, user: User) -> None:

@@ -16,12 +16,12 @@ from bot.i18n import format_datetime, language_of
 from bot.services.access import SubmittedRequest, decide_access_request
 from bot.services.errors import AlreadyDecided
 from bot.services.units import get_unit
-from handlers import texts
-from handlers.callbacks import AccessDecision
-from handlers.delivery import deliver
-from handlers.filters import HasRole
-from handlers.keyboard import Keyboard
-from handlers.ui import main_menu, show
+from handlers.common import texts
+from handlers.common.callbacks import AccessDecision
+from handlers.common.delivery import deliver
+from handlers.common.filters import HasRole
+from handlers.common.keyboard import Keyboard
+from handlers.common.ui import main_menu, show
 
 
 def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:

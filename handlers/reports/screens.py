@@ -7,7 +7,6 @@ from typing import Any
 
 from aiogram.types import (
     InlineKeyboardButton,
-    InlineKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +26,8 @@ from bot.services.report_fields import (
     field_of,
 )
 from bot.services.units import get_unit
-from handlers import report_texts
-from handlers.callbacks import (
+from handlers.common import report_texts, report_values
+from handlers.common.callbacks import (
     DraftAddEntry,
     DraftAsk,
     DraftChoice,
@@ -40,16 +39,15 @@ from handlers.callbacks import (
     DraftsList,
     DraftSubmit,
 )
-from handlers.keyboard import Keyboard
-from handlers.procedure_screens import quote
-from handlers.report_texts import field_label, section_title
+from handlers.common.keyboard import Keyboard
+from handlers.common.report_texts import field_label, section_title
+from handlers.common.texts import quote
+from handlers.common.ui import Screen
 
 SKIP, CLEAR, PLACE_UNIT = "_skip", "_clear", "u"
 # What the review screen shows of the items and persons before "and N more".
 ENTRIES_SHOWN = 20
 MESSAGE_LIMIT = 4096
-
-Screen = tuple[str, InlineKeyboardMarkup]
 
 
 def fit(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
@@ -87,10 +85,10 @@ async def review_screen(
     if draft.report_id:
         number = (await reports.get_own_report(session, user, draft.report_id)).number
     lines = [_heading(draft, number), ""]
-    lines += report_texts.section_lines(
+    lines += report_values.section_lines(
         Section.INCIDENT, content["incident"], language, settings.tz, names
     )
-    conveyance = report_texts.section_lines(
+    conveyance = report_values.section_lines(
         Section.CONVEYANCE, content["conveyance"], language, settings.tz, names, answered_only=True
     )
     if conveyance:
@@ -111,7 +109,7 @@ async def review_screen(
         entries = content[ENTRY_LISTS[section]]
         lines += ["", heading.format(count=len(entries))]
         for number_in_report, values in enumerate(entries, start=1):
-            summary = report_texts.entry_summary(section, values, number_in_report, language)
+            summary = report_values.entry_summary(section, values, number_in_report, language)
             if number_in_report > ENTRIES_SHOWN:
                 # The rest are reached with ◀️ ▶️ from an item: Telegram shows 100 buttons at most.
                 continue
@@ -178,7 +176,7 @@ async def section_screen(
     names = await unit_names(session, draft.content, language)
     number = entry_number(draft.content, section, entry)
     lines = [f"<b>{section_title(section, number)}</b>", ""]
-    lines += report_texts.section_lines(section, values, language, settings.tz, names)
+    lines += report_values.section_lines(section, values, language, settings.tz, names)
     builder = Keyboard()
     for spec in applicable(section, values):
         builder.button(
@@ -255,7 +253,7 @@ async def question_screen(
     number = entry_number(draft.content, target.section, target.entry)
     lines = [
         f"{section_title(target.section, number)} · <b>{quote(field_label(spec.key))}</b>",
-        report_texts.field_hint(spec, language),
+        report_values.field_hint(spec, language),
     ]
     current = values.get(spec.key)
     if current is not None:
@@ -263,8 +261,8 @@ async def question_screen(
         lines.append(
             _("Now: {value}").format(
                 value=quote(
-                    report_texts.preview_of(
-                        report_texts.display_value(spec, current, language, settings.tz, names)
+                    report_values.preview_of(
+                        report_values.display_value(spec, current, language, settings.tz, names)
                     )
                 )
             )

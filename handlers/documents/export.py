@@ -37,15 +37,14 @@ from bot.services.report_fields import (
     Values,
     parse_day,
 )
-from handlers import report_texts, texts
-from handlers.callbacks import ExportChoice
-from handlers.filters import Answer, HasStatus
-from handlers.keyboard import Keyboard
-from handlers.messages import input_problem
-from handlers.report_document import report_document
-from handlers.report_screens import Screen
-from handlers.states import ExportForm
-from handlers.ui import show
+from handlers.common import report_texts, report_values, texts
+from handlers.common.callbacks import ExportChoice
+from handlers.common.filters import Answer, HasStatus
+from handlers.common.keyboard import Keyboard
+from handlers.common.messages import input_problem
+from handlers.common.states import ExportForm
+from handlers.common.ui import Screen, show
+from handlers.documents.report_pdf import report_document
 
 XLSX, CSV, PDF = "xlsx", "csv", "pdf"
 FORMATS = (XLSX, CSV, PDF)
@@ -131,7 +130,7 @@ def _words(spec: Field, values: Values, language: str, settings: Settings) -> Ce
     if spec.kind in (Kind.COUNT, Kind.YEAR, Kind.WEIGHT):
         # Numbers stay numbers, so a spreadsheet can sum them.
         return value
-    return report_texts.display_value(spec, value, language, settings.tz, {})
+    return report_values.display_value(spec, value, language, settings.tz, {})
 
 
 INCIDENT_DETAIL_FIELDS = [spec for spec in INCIDENT_FIELDS if spec.key not in COLUMN_FIELDS]

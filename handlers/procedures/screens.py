@@ -5,14 +5,13 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.text_decorations import html_decoration
 
 from bot.db.models import SeizureReport
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Category, StepKind
 from bot.services.procedure_runs import RunView
-from handlers import texts
-from handlers.callbacks import (
+from handlers.common import texts
+from handlers.common.callbacks import (
     AttachRun,
     ProcedureMenu,
     ProcedureOpen,
@@ -20,14 +19,11 @@ from handlers.callbacks import (
     StepAction,
     StepAnswer,
 )
-from handlers.keyboard import Keyboard
+from handlers.common.keyboard import Keyboard
+from handlers.common.texts import quote
 
 # Telegram allows 4096 characters a message; steps are read on phones, so pages stay shorter.
 READING_PAGE = 3500
-
-
-def quote(text: str) -> str:
-    return html_decoration.quote(text)
 
 
 def categories_screen(

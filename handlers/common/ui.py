@@ -17,12 +17,17 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.config import LANGUAGES
-from bot.db.models import Role, User
+from bot.config import LANGUAGES, Settings
+from bot.db.models import Role, SeizureReport, User
+from bot.i18n import format_datetime
 from bot.services.units import UnitNode
-from handlers import texts
-from handlers.callbacks import LanguagePick, UnitPage, UnitPick
-from handlers.keyboard import Keyboard
+from handlers.common import texts
+from handlers.common.callbacks import LanguagePick, ReportOpen, UnitPage, UnitPick
+from handlers.common.keyboard import Keyboard
+from handlers.common.texts import URGENT
+
+# A screen: its text and its buttons.
+Screen = tuple[str, InlineKeyboardMarkup]
 
 UNITS_PER_PAGE = 8
 log = logging.getLogger(__name__)
@@ -129,3 +134,17 @@ async def replace_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup 
     if isinstance(callback.message, Message):
         with suppress(TelegramBadRequest):
             await callback.message.edit_reply_markup(reply_markup=markup)
+
+
+def report_entries(
+    found: list[SeizureReport], language: str, settings: Settings
+) -> list[tuple[str, ReportOpen]]:
+    return [
+        (
+            (URGENT + " " if report.urgent else "")
+            + f"{report.number or '—'} · {texts.report_status_name(report.status)} · "
+            + format_datetime(report.occurred_at, language, settings.tz, length="short"),
+            ReportOpen(report=report.id),
+        )
+        for report in found
+    ]

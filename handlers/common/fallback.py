@@ -9,9 +9,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User, UserStatus
-from handlers.filters import HasStatus
-from handlers.start import refusal_text, welcome
-from handlers.ui import main_menu
+from handlers.common.filters import HasStatus
+from handlers.common.ui import main_menu
+from handlers.common.welcome import refusal_text, welcome
 
 
 async def blocked(message: Message) -> None:

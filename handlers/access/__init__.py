@@ -1,0 +1,19 @@
+"""Access: first contact and language, access requests and their review, invite links, and
+the admins' Users and Units screens."""
+
+from aiogram import Router
+
+from handlers.access import admin, invites, review, start
+from handlers.common.routing import feature_router
+
+__all__ = ["create_router"]
+
+
+def create_router() -> Router:
+    return feature_router(
+        "access",
+        start.create_router(),
+        review.create_router(),
+        admin.create_router(),
+        invites.create_router(),
+    )

@@ -1,0 +1,112 @@
+"""A supervisor acknowledges a report or returns it to the officer with a comment."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    Message,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Role,
+    User,
+    UserStatus,
+)
+from bot.delivery import DeliveryWorker
+from bot.services import reports
+from bot.services.errors import AlreadyDecided, InvalidInput
+from handlers.common import texts
+from handlers.common.callbacks import (
+    AckReport,
+    ReportOpen,
+    ReturnReport,
+)
+from handlers.common.filters import Answer, HasRole, HasStatus, router_for
+from handlers.common.keyboard import Keyboard
+from handlers.common.messages import input_problem
+from handlers.common.states import ReturnForm
+from handlers.common.texts import quote
+from handlers.common.ui import main_menu, show
+
+
+async def ask_return_comment(
+    callback: CallbackQuery, callback_data: ReturnReport, state: FSMContext, bot: Bot
+) -> None:
+    await state.set_state(ReturnForm.comment)
+    await state.update_data(report=callback_data.report)
+    await bot.send_message(
+        callback.from_user.id,
+        _("What must be corrected? Type it; the officer will read it as you write it."),
+    )
+
+
+async def return_comment(
+    message: Message,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    delivery: DeliveryWorker,
+) -> None:
+    report_id = int((await state.get_data())["report"])
+    try:
+        report = await reports.return_for_correction(session, user, report_id, message.text or "")
+    except InvalidInput as problem:
+        await message.answer(input_problem(problem))
+        return
+    except AlreadyDecided as handled:
+        await state.clear()
+        await message.answer(already_handled(handled))
+        return
+    await state.clear()
+    await session.commit()
+    delivery.wake()
+    await message.answer(
+        _("↩️ Report No. {number} returned to the officer.").format(number=report.number),
+        reply_markup=main_menu(user),
+    )
+
+
+def already_handled(handled: AlreadyDecided) -> str:
+    name = quote(handled.decided_by or "—")
+    if handled.approved:
+        return _("Report already acknowledged by {name}.").format(name=name)
+    return _("Report already returned for correction by {name}.").format(name=name)
+
+
+async def acknowledge_report(
+    callback: CallbackQuery,
+    callback_data: AckReport,
+    user: User,
+    session: AsyncSession,
+    callback_answer: CallbackAnswer,
+    delivery: DeliveryWorker,
+) -> None:
+    original = callback.message.html_text if isinstance(callback.message, Message) else ""
+    try:
+        report = await reports.acknowledge(session, user, callback_data.report)
+    except AlreadyDecided as handled:
+        note = already_handled(handled)
+        callback_answer.text, callback_answer.show_alert = note, True
+        await show(callback, f"{original}\n\n{note}")
+        return
+    await session.commit()
+    delivery.wake()
+    note = _("✅ Acknowledged by {name}").format(name=texts.person_label(user))
+    builder = Keyboard()
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
+    await show(callback, f"{original}\n\n{note}", builder.as_markup())
+
+
+def create_router() -> Router:
+    router = router_for("report_decisions", HasStatus(UserStatus.ACTIVE))
+    router.callback_query.register(acknowledge_report, AckReport.filter())
+    router.callback_query.register(
+        ask_return_comment, ReturnReport.filter(), HasRole(Role.SUPERVISOR, Role.ADMIN)
+    )
+    router.message.register(return_comment, ReturnForm.comment, F.text, Answer())
+    return router

@@ -1,0 +1,144 @@
+"""What supervisors and officers are told through the outbox: new and escalated reports,
+decisions on them, unreachable recipients and the daily digest."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from aiogram.types import (
+    InlineKeyboardMarkup,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    FoundCategory,
+    Notification,
+    SeizureReport,
+    User,
+)
+from bot.i18n import format_datetime
+from bot.services import reports
+from bot.services.notifications import (
+    DAILY_DIGEST,
+    RECIPIENT_UNREACHABLE,
+    REPORT_ACKNOWLEDGED,
+    REPORT_ESCALATED,
+    REPORT_RETURNED,
+    digest_counts,
+)
+from bot.services.units import get_unit
+from handlers.common import texts
+from handlers.common.callbacks import (
+    AckReport,
+    ReportOpen,
+    ReturnReport,
+)
+from handlers.common.keyboard import Keyboard
+from handlers.common.texts import URGENT, quote
+
+
+async def render_notification(
+    session: AsyncSession,
+    notification: Notification,
+    recipient: User,
+    language: str,
+    timezone: ZoneInfo,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The message of a queued notification, in its recipient's language, at sending time."""
+    if notification.kind == DAILY_DIGEST:
+        return await digest_text(session, notification, recipient, language, timezone), None
+    if notification.kind == RECIPIENT_UNREACHABLE:
+        person = await session.get(User, int(notification.note or 0))
+        text = _(
+            "⚠️ {name} cannot be reached (the bot is blocked or the chat is gone): "
+            "notifications to them are not delivered."
+        ).format(name=texts.person_label(person) if person else "—")
+        return text, None
+    report = await session.get(SeizureReport, notification.report_id)
+    assert report is not None
+    if notification.kind == REPORT_ACKNOWLEDGED:
+        supervisor = await session.get(User, report.acknowledged_by_id)
+        text = _("✅ Your report No. {number} was acknowledged by {name}.").format(
+            number=report.number, name=texts.person_label(supervisor) if supervisor else "—"
+        )
+        return text, None
+    if notification.kind == REPORT_RETURNED:
+        supervisor = await session.get(User, report.returned_by_id)
+        text = _("↩️ Your report No. {number} was returned for correction by {name}:").format(
+            number=report.number, name=texts.person_label(supervisor) if supervisor else "—"
+        )
+        builder = Keyboard()
+        builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
+        return f"{text}\n{quote(notification.note or '')}", builder.as_markup()
+    officer = await session.get(User, report.officer_id)
+    unit = await get_unit(session, report.unit_id)
+    lines = [
+        _("⏫ Not acknowledged yet: passed up to you.")
+        if notification.kind == REPORT_ESCALATED
+        else "",
+        report_title(report) + (f" {URGENT} " + _("URGENT") if report.urgent else ""),
+        _("✏️ Changed by the officer (revision {number})").format(number=report.revision)
+        if report.revision > 1
+        else "",
+        _("Found: {category}").format(category=texts.found_name(report.category)),
+        _("Place: {place}").format(
+            place=quote(await reports.place_name(session, report, language))
+        ),
+        _("Time of the seizure: {date}").format(
+            date=format_datetime(report.occurred_at, language, timezone)
+        ),
+        _("Items, roughly: {estimate}").format(estimate=texts.estimate_name(report.item_estimate)),
+        _("Anyone in danger or hurt: {answer}").format(
+            answer=_("yes") if report.anyone_in_danger else _("no")
+        ),
+        _("Officer: {name}").format(name=texts.person_label(officer) if officer else "—"),
+        _("Unit: {unit}").format(unit=texts.unit_label(unit, language)),
+    ]
+    return "\n".join(line for line in lines if line), decision_keyboard(report.id)
+
+
+async def digest_text(
+    session: AsyncSession,
+    notification: Notification,
+    recipient: User,
+    language: str,
+    timezone: ZoneInfo,
+) -> str:
+    day = date.fromisoformat(notification.note or "")
+    counts, awaiting = await digest_counts(session, recipient, day, timezone)
+    total = sum(counts.values())
+    lines = [
+        _("🗓 Daily summary, {day}").format(day=format_date(day, format="long", locale=language)),
+        ngettext("{count} report in your units", "{count} reports in your units", total).format(
+            count=total
+        ),
+    ]
+    lines += [
+        f"• {texts.found_name(category)}: {counts[category.value]}"
+        for category in FoundCategory
+        if category.value in counts
+    ]
+    lines.append(_("Awaiting acknowledgement: {count}").format(count=awaiting))
+    return "\n".join(lines)
+
+
+def report_title(report: SeizureReport) -> str:
+    if report.complete:
+        return _("📝 Full report No. {number}").format(number=report.number)
+    return _("⚡ Quick log No. {number}").format(number=report.number)
+
+
+def decision_keyboard(report_id: int) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report_id))
+    builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report_id))
+    builder.button(text=_("↩️ Return for correction"), callback_data=ReturnReport(report=report_id))
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+
