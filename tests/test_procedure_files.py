@@ -19,7 +19,12 @@ from bot.config import LANGUAGES, Settings
 from bot.db.models import AuditEntry, Role
 from bot.procedures.last_good import load_at_startup, load_last_good
 from bot.procedures.library import PROCEDURES_DIR, ProcedureErrors, load_library, revision_of
-from bot.services.notifications import PROCEDURES_REFUSED, enqueue_procedures_refused
+from bot.services.notifications import (
+    PROCEDURES_REFUSED,
+    Refusal,
+    enqueue_procedures_refused,
+    read_refusal,
+)
 from bot.services.users import ensure_admins, upsert_user
 from tests.procedure_fixtures import (
     BOMB,
@@ -265,6 +270,9 @@ async def test_admins_are_told_the_procedures_were_refused(session):
     assert payload["omitted"] == len(errors) - len(payload["errors"]) > 0
     assert payload["kept_since"] == kept_since.isoformat()
     assert len(queued[0].note) <= 1000
+    assert read_refusal(queued[0].note) == Refusal(
+        payload["errors"], payload["omitted"], kept_since
+    )
     # A second replica starting at once, or a restart loop, does not tell them again.
     assert await enqueue_procedures_refused(session, errors, kept_since) == []
     actions = await session.scalars(select(AuditEntry.action))

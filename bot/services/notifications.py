@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -238,6 +239,25 @@ def refusal_note(errors: list[str], kept_since: datetime | None) -> str:
         shown.append(line)
         payload = candidate
     return json.dumps(payload, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A PROCEDURES_REFUSED notification's payload, as its message shows it."""
+
+    errors: list[str]
+    omitted: int
+    kept_since: datetime | None
+
+
+def read_refusal(note: str | None) -> Refusal:
+    payload = json.loads(note or "{}")
+    kept_since = payload.get("kept_since")
+    return Refusal(
+        list(payload.get("errors", [])),
+        int(payload.get("omitted", 0)),
+        datetime.fromisoformat(kept_since) if kept_since else None,
+    )
 
 
 async def enqueue_procedures_refused(
