@@ -104,7 +104,8 @@ def test_detonators_are_left_to_trained_staff_as_grenades_are():
     detonators = item.step("detonators")
     assert detonators.is_critical
     assert "do not handle" in detonators.text("en") and "twist" not in detonators.text("en")
-    assert "сами их не трогайте" in detonators.text("ru") and "скрутите" not in detonators.text("ru")
+    russian = detonators.text("ru")
+    assert "сами их не трогайте" in russian and "скрутите" not in russian
     assert "өзүңүз тийбеңиз" in detonators.text("ky") and "чырмап" not in detonators.text("ky")
     # The stand-off for detonators the review checked stays as it was.
     assert "не ближе 10 м" in detonators.text("ru") and "кеминде 10 м" in detonators.text("ky")
@@ -173,7 +174,8 @@ def test_the_explosive_procedure_first_sends_the_officer_away_with_the_phone():
         table = second.text(language)
         for distance in ("366", "564", "580", "732", "1 160" if language != "en" else "1,160"):
             assert distance in table, (language, distance)
-        for distance in ("2 840" if language != "en" else "2,840", "21 / 46 / 98 / 122 / 195 / 479"):
+        largest = "2 840" if language != "en" else "2,840"
+        for distance in (largest, "21 / 46 / 98 / 122 / 195 / 479"):
             assert distance in table, (language, distance)
         for distance in ("91 м" if language != "en" else "91 m", "152", "305"):
             assert distance in table, (language, distance)
@@ -350,3 +352,24 @@ def test_shipped_procedures_flag_their_hazard_checks_handling_steps_and_stops():
                     assert answer.stops_handling, (item.id, step.id)
     # Nobody handles anything in the explosive procedure: the sappers do.
     assert not any(step.handles_item for step in LIBRARY.get("explosive-device").procedure.steps)
+
+
+def test_an_edited_procedure_shows_a_new_version_in_its_overview_without_a_new_number(tmp_path):
+    for path in PROCEDURES_DIR.glob("*.yaml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    edited = tmp_path / "firearm-safe.yaml"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("Treat every firearm", "Treat any firearm"),
+        encoding="utf-8",
+    )
+    before, after = LIBRARY.get("firearm-safe"), load_library(tmp_path).get("firearm-safe")
+    assert before.procedure.version == after.procedure.version
+    i18n = i18n_for_tests()
+    with i18n.context(), i18n.use_locale("en"):
+        shown_before, _ = screens.overview(before, LIBRARY, "en")
+        shown_after, _ = screens.overview(after, LIBRARY, "en")
+    version = f"Version: {before.procedure.version} · "
+    assert f"{version}{before.content_hash[:8]}" in shown_before
+    assert f"{version}{after.content_hash[:8]}" in shown_after
+    assert before.content_hash[:8] != after.content_hash[:8]
+    assert "Sources:" in shown_before and "ISACS" in shown_before

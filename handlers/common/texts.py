@@ -9,6 +9,7 @@ from aiogram.utils.text_decorations import html_decoration
 from bot.db.models import (
     FoundCategory,
     ItemEstimate,
+    ProcedureRun,
     ReportStatus,
     Role,
     StepOutcome,
@@ -17,6 +18,7 @@ from bot.db.models import (
     User,
     UserStatus,
 )
+from bot.procedures.library import revision_of
 from bot.procedures.schema import Category
 
 quote = html_decoration.quote
@@ -155,3 +157,13 @@ def outcome_name(outcome: StepOutcome) -> str:
         StepOutcome.PHOTO: _("photo stored"),
         StepOutcome.BACK: _("went back"),
     }[outcome]
+
+
+def procedure_version(version: int, content_hash: str) -> str:
+    """Which text of a procedure was read: its file's version and the start of its content
+    hash, the same in the overview, the run review and the PDF."""
+    return _("Version: {revision}").format(revision=revision_of(version, content_hash))
+
+
+def run_version(run: ProcedureRun) -> str:
+    return procedure_version(run.procedure_version, run.content_hash)

@@ -24,7 +24,7 @@ from bot.services.units import get_unit
 from handlers.common import report_texts, report_values, texts
 from handlers.common.report_texts import section_title
 from handlers.common.report_values import section_rows
-from handlers.common.texts import outcome_name
+from handlers.common.texts import outcome_name, run_version
 
 
 async def report_document(
@@ -185,7 +185,7 @@ async def _run_sections(
                     outcome += f" · {problem}"
                 images += [image] if image is not None else []
             rows.append((text, outcome))
-        title = _("Procedure followed: {title}").format(title=title)
+        title = _("Procedure followed: {title}").format(title=title) + " — " + run_version(run)
         sections.append(Section(title, rows, images=images))
     return sections
 

@@ -18,7 +18,7 @@ from handlers.common import texts
 from handlers.common.callbacks import RunDetails, RunsPage
 from handlers.common.filters import HasRole, router_for
 from handlers.common.keyboard import Keyboard
-from handlers.common.texts import quote
+from handlers.common.texts import quote, run_version
 from handlers.common.ui import paged_list, show
 
 STATUS_MARKS = {
@@ -145,11 +145,7 @@ async def run_details(
             _("Ended: {date}").format(date=format_datetime(run.finished_at, language, settings.tz))
         )
     lines.append(_("Status: {status}").format(status=status_name(run.status)))
-    lines.append(
-        _("Content version {version}, fingerprint {hash}").format(
-            version=run.procedure_version, hash=run.content_hash[:12]
-        )
-    )
+    lines.append(run_version(run))
     lines.append("")
     for event in events:
         line = _event_line(event, run, procedures, language, settings)

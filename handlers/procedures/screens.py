@@ -85,6 +85,7 @@ def overview(
         + ", "
         + ngettext("{count} critical ⚠️", "{count} critical ⚠️", critical).format(count=critical),
     ]
+    lines.append(texts.procedure_version(procedure.version, item.content_hash))
     if sources:
         lines += ["", _("Sources:"), *sources]
     builder = Keyboard()
