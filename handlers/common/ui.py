@@ -115,18 +115,21 @@ def unit_picker(
 
 async def show(
     callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Replace the screen the button was on; an identical screen is not an error."""
+) -> int | None:
+    """Replace the screen the button was on; an identical screen is not an error. Returns the
+    id of the message that shows it."""
     if isinstance(callback.message, Message):
         try:
             await callback.message.edit_text(text, reply_markup=markup)
-            return
+            return callback.message.message_id
         except TelegramBadRequest as error:
             if "message is not modified" in error.message:
-                return
+                return callback.message.message_id
             log.info("could not edit message, sending a new one: %s", error.message)
     if callback.message is not None:
-        await callback.bot.send_message(callback.message.chat.id, text, reply_markup=markup)
+        sent = await callback.bot.send_message(callback.message.chat.id, text, reply_markup=markup)
+        return sent.message_id
+    return None
 
 
 async def replace_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:

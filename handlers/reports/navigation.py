@@ -1,5 +1,6 @@
 """How the full-report form moves between its screens: a question, a section, the review.
-Every answer is saved in the draft (committed) before the next screen is shown."""
+Every answer is saved in the draft and committed with the state naming the next screen before
+that screen is shown (see `handlers.common.prompts`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from bot.services.report_fields import (
     applicable,
     field_of,
 )
+from handlers.common.prompts import question_shown, remember_question
 from handlers.common.states import ReportForm
 from handlers.common.ui import Screen, main_menu, show
 from handlers.reports.screens import (
@@ -34,9 +36,10 @@ from handlers.reports.screens import (
 )
 
 
-async def screen_state(state: FSMContext, draft: ReportDraft, item: int = 0) -> None:
-    await state.set_state(ReportForm.screen)
-    await state.set_data({"draft": draft.id, "item": item})
+async def screen_state(
+    session: AsyncSession, state: FSMContext, draft: ReportDraft, item: int = 0
+) -> None:
+    await remember_question(session, state, ReportForm.screen, {"draft": draft.id, "item": item})
 
 
 async def open_review(
@@ -47,7 +50,7 @@ async def open_review(
     state: FSMContext,
     draft: ReportDraft,
 ) -> None:
-    await screen_state(state, draft)
+    await screen_state(session, state, draft)
     await present(event, await review_screen(session, user, settings, draft))
 
 
@@ -61,7 +64,7 @@ async def open_section_screen(
     section: Section,
     entry: int,
 ) -> None:
-    await screen_state(state, draft, entry if section is Section.ITEM else 0)
+    await screen_state(session, state, draft, entry if section is Section.ITEM else 0)
     await present(event, await section_screen(session, user, settings, draft, section, entry))
 
 
@@ -76,18 +79,16 @@ async def ask(
     walk: bool,
     candidates: list[str] | None = None,
 ) -> None:
-    await state.set_state(ReportForm.answer)
-    await state.set_data(
-        {
-            "draft": draft.id,
-            "section": target.section.value,
-            "key": target.key,
-            "entry": target.entry,
-            "walk": walk,
-        }
-    )
+    question = {
+        "draft": draft.id,
+        "section": target.section.value,
+        "key": target.key,
+        "entry": target.entry,
+        "walk": walk,
+    }
+    await remember_question(session, state, ReportForm.answer, question)
     screen = await question_screen(session, user, settings, draft, target, walk, candidates)
-    await present(event, screen)
+    await question_shown(state, await present(event, screen))
     if field_of(target.section, target.key).kind is Kind.PLACE:
         location_keyboard = ReplyKeyboardMarkup(
             keyboard=[[KeyboardButton(text=_("📍 Send my location"), request_location=True)]],
@@ -101,11 +102,11 @@ async def ask(
         )
 
 
-async def present(event: CallbackQuery | Message, screen: Screen) -> None:
+async def present(event: CallbackQuery | Message, screen: Screen) -> int | None:
+    """Shows the screen; the id of the message showing it."""
     if isinstance(event, CallbackQuery):
-        await show(event, *screen)
-    else:
-        await event.answer(screen[0], reply_markup=screen[1])
+        return await show(event, *screen)
+    return (await event.answer(screen[0], reply_markup=screen[1])).message_id
 
 
 async def after_answer(
@@ -118,8 +119,8 @@ async def after_answer(
     target: Target,
     walk: bool,
 ) -> None:
-    """The next unanswered field of the walk, or back to the screen the field belongs to."""
-    await session.commit()
+    """The next unanswered field of the walk, or back to the screen the field belongs to; the
+    answer is committed with the state that names the next screen, before it is shown."""
     if walk:
         following = next_unanswered(draft, target)
         if following is not None:

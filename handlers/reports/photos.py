@@ -126,7 +126,7 @@ async def ask_photos(
     draft = await drafts.get_draft(session, user, callback_data.draft)
     if callback_data.item:
         values_of(draft.content, Section.ITEM, callback_data.item)
-    await screen_state(state, draft, callback_data.item)
+    await screen_state(session, state, draft, callback_data.item)
     callback_answer.show_alert = True
     callback_answer.text = _(
         "Send the photos now, as photos (not files). Each one is saved as it arrives."

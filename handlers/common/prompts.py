@@ -1,0 +1,51 @@
+"""A typed answer is taken only for the question on the person's screen.
+
+The invariant, kept by every form that asks for typed text:
+1. the conversation state names the question, and is committed (with whatever the previous
+   answer changed), before the question is sent;
+2. once Telegram has taken the message that shows it, its id is kept in the state (`PROMPT`);
+3. a typed answer whose state holds no shown question is refused, and the question the state
+   names is shown again.
+So a crash, a refused send or a failed commit between the two can cost the officer one more
+tap, never an answer stored under a question they did not see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+PROMPT = "prompt"
+
+
+async def remember_question(
+    session: AsyncSession, state: FSMContext, question: State, data: dict[str, Any]
+) -> None:
+    """Store which question is about to be shown, before it is: step 1 of the invariant."""
+    # The database first: with Redis the state is written at once, and a state ahead of its
+    # answer would be a question shown whose previous answer was never stored.
+    await session.commit()
+    await state.set_state(question)
+    await state.set_data({**data, PROMPT: None})
+    await session.commit()
+
+
+async def question_shown(state: FSMContext, message_id: int | None) -> None:
+    """Step 2: the question is on the screen (an unknown id keeps it unconfirmed)."""
+    if message_id is not None:
+        await state.update_data({PROMPT: message_id})
+
+
+def shown(data: dict[str, Any]) -> bool:
+    return bool(data.get(PROMPT))
+
+
+def not_seen_yet() -> str:
+    return _(
+        "Your answer was not saved: the question it would go to had not reached your screen. "
+        "Here it is; please answer it."
+    )
