@@ -90,6 +90,35 @@ async def test_stranger_requests_access_and_admin_approves(running_bot, telegram
         )
 
 
+async def test_approve_on_an_old_request_does_not_unblock_a_person_blocked_since(
+    running_bot, telegram
+):
+    admin = telegram.user(ADMIN_ID, "Chief")
+    await first_contact(admin, "en")
+    stranger = telegram.user(STRANGER_ID, "Bakyt")
+    intro = await first_contact(stranger, "en")
+    await stranger.press(tr("en", "Request access"), intro)
+    await stranger.receive()
+    await stranger.send("Asanov Bakyt")
+    picker = await stranger.receive()
+    await stranger.press("▶️", picker)
+    await stranger.receive()
+    await stranger.press("· Chüy border detachment")
+    request = await admin.receive_until(lambda message: message.has_button("✅ Approve"))
+    async with running_bot.session_factory.begin() as session:
+        chief = await users.find_by_telegram_id(session, ADMIN_ID)
+        person = await users.find_by_telegram_id(session, STRANGER_ID)
+        await users.set_status(session, chief, person.id, UserStatus.BLOCKED)
+
+    await admin.press("✅ Approve", request)
+    refused = await admin.receive_until(lambda message: message.message_id == request.message_id)
+    assert tr("en", "This request is out of date: nothing was changed.") in refused.text
+    assert "Changed by" in refused.text
+    async with running_bot.session_factory() as session:
+        person = await users.find_by_telegram_id(session, STRANGER_ID)
+        assert person.status is UserStatus.BLOCKED
+
+
 async def test_stranger_sees_nothing_but_the_access_request(running_bot, telegram):
     stranger = telegram.user(STRANGER_ID, "Bakyt")
     intro = await first_contact(stranger, "en")

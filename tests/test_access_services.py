@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, RequestStatus, Role, UserStatus, utcnow
 from bot.services import access, units, users
-from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, InviteRefused
+from bot.services.errors import (
+    AccessDenied,
+    AlreadyDecided,
+    InvalidInput,
+    InviteRefused,
+    RequestOutdated,
+)
 
 
 async def person(session: AsyncSession, telegram_id: int, name: str = "Person"):
@@ -78,6 +84,31 @@ async def test_second_decision_names_who_decided_first(session):
     assert stranger.status is UserStatus.ACTIVE and stranger.unit_id == kainda.id
     actions = (await session.scalars(select(AuditEntry.action))).all()
     assert "access.requested" in actions and "access.approved" in actions
+
+
+@pytest.mark.parametrize("change", ["blocked", "promoted"])
+async def test_an_old_request_cannot_undo_a_block_or_a_promotion_made_since(session, change):
+    admin = await active(session, 1, Role.ADMIN, None)
+    chuy_chief = await active(session, 2, Role.SUPERVISOR, "CHUY")
+    stranger = await person(session, 10)
+    kainda = await units.get_unit_by_code(session, "KAINDA")
+    submitted = await access.submit_access_request(session, stranger, "Asanov", kainda.id)
+    if change == "blocked":
+        await users.set_status(session, admin, stranger.id, UserStatus.BLOCKED)
+    else:
+        await users.set_status(session, admin, stranger.id, UserStatus.ACTIVE)
+        await users.set_role(session, admin, stranger.id, Role.SUPERVISOR)
+    before = (stranger.status, stranger.role)
+
+    for decider, approve in ((chuy_chief, True), (admin, False)):
+        with pytest.raises(RequestOutdated) as outdated:
+            await access.decide_access_request(session, decider, submitted.request.id, approve)
+        assert outdated.value.changed_by == admin.full_name
+        assert outdated.value.changed_at is not None
+        assert (outdated.value.status, outdated.value.role) == (before[0].value, before[1].value)
+
+    assert (stranger.status, stranger.role) == before
+    assert submitted.request.status is RequestStatus.PENDING
 
 
 async def test_invite_works_once(session):

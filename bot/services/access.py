@@ -19,9 +19,19 @@ from bot.db.models import (
     utcnow,
 )
 from bot.services import audit
-from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, InviteRefused, NotFound
+from bot.services.errors import (
+    AccessDenied,
+    AlreadyDecided,
+    InvalidInput,
+    InviteRefused,
+    NotFound,
+    RequestOutdated,
+)
 from bot.services.permissions import require_active, require_manages_unit
 from bot.services.units import ancestor_ids, get_unit, normalize_name
+
+# What changes a person's access after they asked for it: such a request is not decided any more.
+ACCESS_CHANGES = ("user.status", "user.role", "user.admin_from_settings", "user.set_up")
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,8 @@ async def decide_access_request(
     applicant = await session.get(User, request.user_id)
     if applicant is None:
         raise NotFound("user")
+    if applicant.status is not UserStatus.PENDING:
+        raise await _outdated(session, applicant)
     request.status = RequestStatus.APPROVED if approve else RequestStatus.DENIED
     request.decided_by_id, request.decided_at = actor.id, utcnow()
     if approve:
@@ -112,6 +124,23 @@ async def decide_access_request(
     action = "access.approved" if approve else "access.denied"
     await audit.record(session, actor, action, "access_request", request.id, user_id=applicant.id)
     return Decision(request, applicant)
+
+
+async def _outdated(session: AsyncSession, applicant: User) -> RequestOutdated:
+    """Who last changed the applicant's access, and when, for the refusal."""
+    changes = [
+        entry
+        for entry in await audit.entries_for(session, "user", applicant.id)
+        if entry.action in ACCESS_CHANGES
+    ]
+    last = changes[-1] if changes else None
+    changed_by = await session.get(User, last.actor_id) if last and last.actor_id else None
+    return RequestOutdated(
+        applicant.status.value,
+        applicant.role.value,
+        changed_by.full_name if changed_by else None,
+        last.at if last else None,
+    )
 
 
 async def create_invite(

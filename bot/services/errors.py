@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A rule of the service refused the action; nothing was changed."""
@@ -33,6 +35,18 @@ class AlreadyDecided(DomainError):
         super().__init__(decided_by or "")
         self.decided_by = decided_by
         self.approved = approved
+
+
+class RequestOutdated(DomainError):
+    """An access request whose applicant's access changed after it was made (blocked, given
+    access, another role): deciding it now would undo that change."""
+
+    def __init__(
+        self, status: str, role: str, changed_by: str | None, changed_at: datetime | None
+    ) -> None:
+        super().__init__(status)
+        self.status, self.role = status, role
+        self.changed_by, self.changed_at = changed_by, changed_at
 
 
 class InviteRefused(DomainError):

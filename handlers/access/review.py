@@ -11,10 +11,10 @@ from aiogram.utils.text_decorations import html_decoration
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import AccessRequest, Role, User
+from bot.db.models import AccessRequest, Role, User, UserStatus
 from bot.i18n import format_datetime, language_of
 from bot.services.access import SubmittedRequest, decide_access_request
-from bot.services.errors import AlreadyDecided
+from bot.services.errors import AlreadyDecided, RequestOutdated
 from bot.services.units import get_unit
 from handlers.common import texts
 from handlers.common.callbacks import AccessDecision
@@ -61,6 +61,26 @@ async def notify_reviewers(
             await deliver(bot, reviewer.telegram_id, text, decision_keyboard(request))
 
 
+def outdated_note(outdated: RequestOutdated, language: str, settings: Settings) -> str:
+    """Why a request is no longer decided: the person's access as it is now, and who changed it
+    and when."""
+    now = (
+        ", ".join(
+            (
+                _("Status: {status}").format(status=texts.status_name(UserStatus(outdated.status))),
+                _("Role: {role}").format(role=texts.role_name(Role(outdated.role))),
+            )
+        )
+        + "."
+    )
+    if outdated.changed_at is not None:
+        now += " " + _("Changed by {name}, {date}.").format(
+            name=html_decoration.quote(outdated.changed_by or "—"),
+            date=format_datetime(outdated.changed_at, language, settings.tz),
+        )
+    return _("This request is out of date: nothing was changed.") + " " + now
+
+
 async def decide(
     callback: CallbackQuery,
     callback_answer: CallbackAnswer,
@@ -82,6 +102,11 @@ async def decide(
             outcome=outcome, name=html_decoration.quote(handled.decided_by or "—")
         )
         callback_answer.text, callback_answer.show_alert = note, True
+        await show(callback, f"{original}\n\n{note}")
+        return
+    except RequestOutdated as outdated:
+        note = outdated_note(outdated, language_of(user, settings.default_language), settings)
+        callback_answer.text, callback_answer.show_alert = note[:200], True
         await show(callback, f"{original}\n\n{note}")
         return
     await session.commit()
