@@ -24,7 +24,7 @@ from bot.media import MediaStore
 from bot.services import units, users
 from tests.conftest import RunningBot, make_settings
 from tests.procedure_fixtures import write_library
-from tests.scenario import every_button_answered, tr
+from tests.scenario import eventually, every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_cli import cli
 
@@ -140,6 +140,34 @@ async def test_critical_step_is_skipped_only_with_a_reason(procedure_bot, telegr
     after = await officer.receive()
     assert "Could it explode?" in after.text
 
+    recorded = await events_of(procedure_bot)
+    assert recorded[-1] == ("keep-back", StepOutcome.SKIPPED, "Sappers already hold the cordon")
+
+
+async def test_a_reason_typed_before_its_question_arrived_is_not_recorded(procedure_bot, telegram):
+    await set_up_officer(procedure_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press(tr("en", "▶️ Start"), await open_scene(officer))
+    await officer.press(tr("en", "✅ Done"), await officer.receive())
+    critical = await officer.receive()
+    # The question "why skipped?" never reaches the phone.
+    telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    await officer.press(tr("en", "⏭ Skip, with a reason"), critical)
+    await eventually(lambda: bool(officer.callback_answers()[-1].get("text")))
+
+    await officer.send("Sappers already hold the cordon")
+    assert (await officer.receive()).text == tr(
+        "en",
+        "Your answer was not saved: the question it would go to had not reached your screen. "
+        "Here it is; please answer it.",
+    )
+    assert (await officer.receive()).text == tr(
+        "en", "Why is this critical step skipped? Type the reason; it is recorded."
+    )
+    recorded = await events_of(procedure_bot)
+    assert all(outcome is not StepOutcome.SKIPPED for _, outcome, _ in recorded)
+    await officer.send("Sappers already hold the cordon")
+    assert "Could it explode?" in (await officer.receive()).text
     recorded = await events_of(procedure_bot)
     assert recorded[-1] == ("keep-back", StepOutcome.SKIPPED, "Sappers already hold the cordon")
 

@@ -12,10 +12,12 @@ tap, never an answer stored under a question they did not see.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +40,18 @@ async def question_shown(state: FSMContext, message_id: int | None) -> None:
     """Step 2: the question is on the screen (an unknown id keeps it unconfirmed)."""
     if message_id is not None:
         await state.update_data({PROMPT: message_id})
+
+
+async def ask_typed(
+    session: AsyncSession,
+    state: FSMContext,
+    question: State,
+    data: dict[str, Any],
+    send: Callable[[], Awaitable[Message]],
+) -> None:
+    """A one-message question: stored, sent, then marked shown."""
+    await remember_question(session, state, question, data)
+    await question_shown(state, (await send()).message_id)
 
 
 def shown(data: dict[str, Any]) -> bool:

@@ -31,6 +31,7 @@ from handlers.common.callbacks import ProcedureMenu, ProcedureOpen, StepAction, 
 from handlers.common.evidence import keep_photo
 from handlers.common.filters import Answer, HasStatus, MenuButton, router_for
 from handlers.common.messages import input_problem
+from handlers.common.prompts import ask_typed, not_seen_yet, shown
 from handlers.common.states import SkipForm
 from handlers.common.ui import main_menu, show
 from handlers.procedures import screens
@@ -156,12 +157,7 @@ async def step_action(
         elif action == "skip":
             step = view.step
             if step is not None and step.is_critical and not view.finished:
-                await state.set_state(SkipForm.reason)
-                await state.update_data(run=view.run.id, step=number)
-                await callback.bot.send_message(
-                    callback.from_user.id,
-                    _("Why is this critical step skipped? Type the reason; it is recorded."),
-                )
+                await _ask_reason(session, state, callback.bot, callback.from_user.id, view, number)
                 return
             await runs.skip_step(session, view, number)
         elif action == "back":
@@ -220,6 +216,20 @@ async def step_answer(
     await show(callback, *await _render(session, view, language))
 
 
+async def _ask_reason(
+    session: AsyncSession, state: FSMContext, bot: Bot, chat_id: int, view: RunView, number: int
+) -> None:
+    await ask_typed(
+        session,
+        state,
+        SkipForm.reason,
+        {"run": view.run.id, "step": number},
+        lambda: bot.send_message(
+            chat_id, _("Why is this critical step skipped? Type the reason; it is recorded.")
+        ),
+    )
+
+
 async def skip_reason(
     message: Message,
     user: User,
@@ -230,6 +240,10 @@ async def skip_reason(
 ) -> None:
     data = await state.get_data()
     view = await runs.open_run(session, user, int(data["run"]), procedures)
+    if not shown(data):
+        await message.answer(not_seen_yet())
+        await _ask_reason(session, state, message.bot, message.chat.id, view, int(data["step"]))
+        return
     try:
         await runs.skip_step(session, view, int(data["step"]), reason=message.text)
     except InvalidInput as problem:

@@ -29,19 +29,34 @@ from handlers.common.callbacks import (
 from handlers.common.filters import Answer, HasRole, HasStatus, router_for
 from handlers.common.keyboard import Keyboard
 from handlers.common.messages import input_problem
+from handlers.common.prompts import ask_typed, not_seen_yet, shown
 from handlers.common.states import ReturnForm
 from handlers.common.texts import quote
 from handlers.common.ui import main_menu, show
 
 
 async def ask_return_comment(
-    callback: CallbackQuery, callback_data: ReturnReport, state: FSMContext, bot: Bot
+    callback: CallbackQuery,
+    callback_data: ReturnReport,
+    session: AsyncSession,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
-    await state.set_state(ReturnForm.comment)
-    await state.update_data(report=callback_data.report)
-    await bot.send_message(
-        callback.from_user.id,
-        _("What must be corrected? Type it; the officer will read it as you write it."),
+    await _ask_comment(session, state, bot, callback.from_user.id, callback_data.report)
+
+
+async def _ask_comment(
+    session: AsyncSession, state: FSMContext, bot: Bot, chat_id: int, report_id: int
+) -> None:
+    await ask_typed(
+        session,
+        state,
+        ReturnForm.comment,
+        {"report": report_id},
+        lambda: bot.send_message(
+            chat_id,
+            _("What must be corrected? Type it; the officer will read it as you write it."),
+        ),
     )
 
 
@@ -52,7 +67,12 @@ async def return_comment(
     state: FSMContext,
     delivery: DeliveryWorker,
 ) -> None:
-    report_id = int((await state.get_data())["report"])
+    data = await state.get_data()
+    report_id = int(data["report"])
+    if not shown(data):
+        await message.answer(not_seen_yet())
+        await _ask_comment(session, state, message.bot, message.chat.id, report_id)
+        return
     try:
         report = await reports.return_for_correction(session, user, report_id, message.text or "")
     except InvalidInput as problem:
