@@ -358,7 +358,8 @@ async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot,
     await add_supervisor(running_bot, 7001, "CHUY", "en")
     officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(7001, "Chief")
     await file_quick_log(officer, danger=False)
-    await chief.press(tr("en", "↩️ Return for correction"), await chief.receive())
+    first_news = await chief.receive()
+    await chief.press(tr("en", "↩️ Return for correction"), first_news)
     await chief.receive()
     await chief.send("Give the lane, not the crossing point")
     await chief.receive()
@@ -390,6 +391,17 @@ async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot,
     assert [revision.revision for revision in revisions] == [1, 2]
     assert set(revisions[1].changes) == {"place_text", "place_unit_id"}
     assert revisions[0].digest != revisions[1].digest
+
+    # The first message's buttons speak of revision 1: they decide nothing on revision 2.
+    await chief.press(tr("en", "✅ Acknowledge"), first_news)
+    refused = await chief.receive_until(lambda m: m.message_id == first_news.message_id)
+    assert tr("en", "it is now revision {number}", number=2) in refused.text.replace("\n", " ")
+    async with running_bot.session_factory() as session:
+        assert (await session.get(SeizureReport, report.id)).acknowledged_by_id is None
+    await chief.press(tr("en", "✅ Acknowledge"), again)
+    await chief.receive_until(lambda m: m.message_id == again.message_id)
+    async with running_bot.session_factory() as session:
+        assert (await session.get(SeizureReport, report.id)).status is ReportStatus.ACKNOWLEDGED
 
 
 async def test_a_lost_request_times_out_and_the_news_still_arrives_once(database_url, telegram):

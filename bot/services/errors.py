@@ -49,6 +49,15 @@ class RequestOutdated(DomainError):
         self.changed_by, self.changed_at = changed_by, changed_at
 
 
+class ReportChanged(DomainError):
+    """A decision on a report made from a message about an earlier revision of it: the officer
+    has changed it since, so the decision would be on something the supervisor has not read."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(str(revision))
+        self.revision = revision
+
+
 class InviteRefused(DomainError):
     """An invite code is unknown, used, expired, or the person cannot take it."""
 

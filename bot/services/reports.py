@@ -31,7 +31,14 @@ from bot.db.models import (
 )
 from bot.db.upsert import upsert_returning_increment
 from bot.services import audit
-from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound, bounded_text
+from bot.services.errors import (
+    AccessDenied,
+    AlreadyDecided,
+    InvalidInput,
+    NotFound,
+    ReportChanged,
+    bounded_text,
+)
 from bot.services.notifications import (
     REPORT_ACKNOWLEDGED,
     REPORT_RETURNED,
@@ -325,8 +332,11 @@ async def get_report_for(session: AsyncSession, actor: User, report_id: int) -> 
 COMMENT_MIN, COMMENT_MAX = 3, 1000
 
 
-async def _awaiting_decision(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
-    """A report a supervisor of its unit may still acknowledge or return; else who handled it."""
+async def _awaiting_decision(
+    session: AsyncSession, actor: User, report_id: int, revision: int | None
+) -> SeizureReport:
+    """A report a supervisor of its unit may still acknowledge or return, in the revision they
+    were shown (None: whichever is current); else who handled it, or that it changed."""
     report = await session.get(SeizureReport, report_id, with_for_update=True)
     if report is None:
         raise NotFound("report")
@@ -339,11 +349,15 @@ async def _awaiting_decision(session: AsyncSession, actor: User, report_id: int)
         raise AlreadyDecided(
             earlier.full_name if earlier else None, approved=report.acknowledged_by_id is not None
         )
+    if revision is not None and report.revision != revision:
+        raise ReportChanged(report.revision)
     return report
 
 
-async def acknowledge(session: AsyncSession, actor: User, report_id: int) -> SeizureReport:
-    report = await _awaiting_decision(session, actor, report_id)
+async def acknowledge(
+    session: AsyncSession, actor: User, report_id: int, revision: int | None = None
+) -> SeizureReport:
+    report = await _awaiting_decision(session, actor, report_id, revision)
     report.status = ReportStatus.ACKNOWLEDGED
     report.acknowledged_by_id, report.acknowledged_at = actor.id, utcnow()
     await audit.record(session, actor, "report.acknowledged", "report", report.id)
@@ -357,11 +371,11 @@ def validate_comment(comment: str) -> str:
 
 
 async def return_for_correction(
-    session: AsyncSession, actor: User, report_id: int, comment: str
+    session: AsyncSession, actor: User, report_id: int, comment: str, revision: int | None = None
 ) -> SeizureReport:
     """Reopen a report for its officer, with the supervisor's reason, which the officer is told."""
     comment = validate_comment(comment)
-    report = await _awaiting_decision(session, actor, report_id)
+    report = await _awaiting_decision(session, actor, report_id, revision)
     report.status = ReportStatus.RETURNED
     report.returned_by_id, report.return_comment = actor.id, comment
     await audit.record(session, actor, "report.returned", "report", report.id, comment=comment)

@@ -140,7 +140,10 @@ class ReportOpen(CallbackData, prefix="ro"):
 
 
 class AckReport(CallbackData, prefix="ak"):
+    """Names the revision the message showed: a report changed since is not acknowledged."""
+
     report: int
+    revision: int
 
 
 class InboxPage(CallbackData, prefix="ib"):
@@ -151,6 +154,7 @@ class InboxPage(CallbackData, prefix="ib"):
 
 class ReturnReport(CallbackData, prefix="rt"):
     report: int
+    revision: int
 
 
 class CorrectReport(CallbackData, prefix="cr"):

@@ -6,6 +6,7 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardMarkup,
     Message,
 )
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -19,7 +20,7 @@ from bot.db.models import (
 )
 from bot.delivery import DeliveryWorker
 from bot.services import reports
-from bot.services.errors import AlreadyDecided, InvalidInput
+from bot.services.errors import AlreadyDecided, InvalidInput, ReportChanged
 from handlers.common import texts
 from handlers.common.callbacks import (
     AckReport,
@@ -42,17 +43,18 @@ async def ask_return_comment(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    await _ask_comment(session, state, bot, callback.from_user.id, callback_data.report)
+    shown_revision = {"report": callback_data.report, "revision": callback_data.revision}
+    await _ask_comment(session, state, bot, callback.from_user.id, shown_revision)
 
 
 async def _ask_comment(
-    session: AsyncSession, state: FSMContext, bot: Bot, chat_id: int, report_id: int
+    session: AsyncSession, state: FSMContext, bot: Bot, chat_id: int, report: dict[str, int]
 ) -> None:
     await ask_typed(
         session,
         state,
         ReturnForm.comment,
-        {"report": report_id},
+        report,
         lambda: bot.send_message(
             chat_id,
             _("What must be corrected? Type it; the officer will read it as you write it."),
@@ -68,19 +70,22 @@ async def return_comment(
     delivery: DeliveryWorker,
 ) -> None:
     data = await state.get_data()
-    report_id = int(data["report"])
+    shown_revision = {"report": int(data["report"]), "revision": int(data["revision"])}
     if not shown(data):
         await message.answer(not_seen_yet())
-        await _ask_comment(session, state, message.bot, message.chat.id, report_id)
+        await _ask_comment(session, state, message.bot, message.chat.id, shown_revision)
         return
     try:
-        report = await reports.return_for_correction(session, user, report_id, message.text or "")
+        report = await reports.return_for_correction(
+            session, user, shown_revision["report"], message.text or "", shown_revision["revision"]
+        )
     except InvalidInput as problem:
         await message.answer(input_problem(problem))
         return
-    except AlreadyDecided as handled:
+    except (AlreadyDecided, ReportChanged) as handled:
         await state.clear()
-        await message.answer(already_handled(handled))
+        note, markup = not_decided(handled, shown_revision["report"])
+        await message.answer(note, reply_markup=markup)
         return
     await state.clear()
     await session.commit()
@@ -89,6 +94,22 @@ async def return_comment(
         _("↩️ Report No. {number} returned to the officer.").format(number=report.number),
         reply_markup=main_menu(user),
     )
+
+
+def not_decided(
+    refusal: AlreadyDecided | ReportChanged, report_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Why a decision was not taken: decided already, or the report changed since it was shown
+    (then the report is to be read again first)."""
+    if isinstance(refusal, AlreadyDecided):
+        return already_handled(refusal), None
+    builder = Keyboard()
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report_id))
+    note = _(
+        "The officer has changed this report since this message (it is now revision {number}). "
+        "Open it and read the changes first; nothing was decided."
+    ).format(number=refusal.revision)
+    return note, builder.as_markup()
 
 
 def already_handled(handled: AlreadyDecided) -> str:
@@ -108,11 +129,13 @@ async def acknowledge_report(
 ) -> None:
     original = callback.message.html_text if isinstance(callback.message, Message) else ""
     try:
-        report = await reports.acknowledge(session, user, callback_data.report)
-    except AlreadyDecided as handled:
-        note = already_handled(handled)
-        callback_answer.text, callback_answer.show_alert = note, True
-        await show(callback, f"{original}\n\n{note}")
+        report = await reports.acknowledge(
+            session, user, callback_data.report, callback_data.revision
+        )
+    except (AlreadyDecided, ReportChanged) as handled:
+        note, markup = not_decided(handled, callback_data.report)
+        callback_answer.text, callback_answer.show_alert = note[:200], True
+        await show(callback, f"{original}\n\n{note}", markup)
         return
     await session.commit()
     delivery.wake()

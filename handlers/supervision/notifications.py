@@ -98,7 +98,7 @@ async def render_notification(
         _("Officer: {name}").format(name=texts.person_label(officer) if officer else "—"),
         _("Unit: {unit}").format(unit=texts.unit_label(unit, language)),
     ]
-    return "\n".join(line for line in lines if line), decision_keyboard(report.id)
+    return "\n".join(line for line in lines if line), decision_keyboard(report)
 
 
 async def digest_text(
@@ -132,11 +132,12 @@ def report_title(report: SeizureReport) -> str:
     return _("⚡ Quick log No. {number}").format(number=report.number)
 
 
-def decision_keyboard(report_id: int) -> InlineKeyboardMarkup:
+def decision_keyboard(report: SeizureReport) -> InlineKeyboardMarkup:
+    shown = {"report": report.id, "revision": report.revision}
     builder = Keyboard()
-    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report_id))
-    builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(report=report_id))
-    builder.button(text=_("↩️ Return for correction"), callback_data=ReturnReport(report=report_id))
+    builder.button(text=_("📂 Open"), callback_data=ReportOpen(report=report.id))
+    builder.button(text=_("✅ Acknowledge"), callback_data=AckReport(**shown))
+    builder.button(text=_("↩️ Return for correction"), callback_data=ReturnReport(**shown))
     builder.adjust(2, 1)
     return builder.as_markup()
 
