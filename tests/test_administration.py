@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, Role, UserStatus
+from bot.db.models import AuditEntry, Notification, Role, UserStatus
 from bot.services import units, users
 from tests.conftest import ADMIN_ID
 from tests.scenario import first_contact, has_menu, tr
@@ -60,6 +60,29 @@ async def test_admin_blocks_unblocks_promotes_and_moves_an_officer(running_bot, 
         ).all()
         assert actions.count("user.status") == 2
         assert "user.role" in actions and "user.unit" in actions
+
+
+async def test_the_person_blocked_is_told_through_the_outbox_even_when_telegram_fails_first(
+    running_bot, telegram
+):
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    admin = telegram.user(ADMIN_ID, "Chief")
+    await first_contact(admin, "en")
+    await admin.send(tr("en", "👥 Users"))
+    people = await admin.receive()
+    await admin.press(f"✅ Officer Bekov · {tr('en', 'officer')}", people)
+    card = await admin.receive()
+
+    telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    await admin.press(tr("en", "⛔ Block"), card)
+    assert (await admin.receive()).has_button(tr("en", "Unblock"))
+    # The first send failed; the outbox sends it again, once.
+    assert (await officer.receive(timeout=10)).text == tr("en", BLOCKED)
+    await officer.no_more_messages()
+    async with running_bot.session_factory() as session:
+        kinds = (await session.scalars(select(Notification.kind))).all()
+    assert kinds == ["access.blocked"]
 
 
 async def test_admin_creates_a_unit_and_a_wrong_code_is_asked_again(running_bot, telegram):

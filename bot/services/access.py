@@ -27,6 +27,7 @@ from bot.services.errors import (
     NotFound,
     RequestOutdated,
 )
+from bot.services.notifications import ACCESS_APPROVED, ACCESS_DECLINED, enqueue_access_news
 from bot.services.permissions import require_active, require_manages_unit
 from bot.services.units import ancestor_ids, get_unit, normalize_name
 
@@ -123,6 +124,7 @@ async def decide_access_request(
         applicant.unit_id, applicant.full_name = request.unit_id, request.full_name
     action = "access.approved" if approve else "access.denied"
     await audit.record(session, actor, action, "access_request", request.id, user_id=applicant.id)
+    enqueue_access_news(session, applicant, ACCESS_APPROVED if approve else ACCESS_DECLINED)
     return Decision(request, applicant)
 
 

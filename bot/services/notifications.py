@@ -32,6 +32,13 @@ REPORT_ESCALATED = "report.escalated"
 REPORT_RETURNED = "report.returned"
 RECIPIENT_UNREACHABLE = "recipient.unreachable"
 PROCEDURES_REFUSED = "procedures.refused"
+# What a person is told when their access changes: through the outbox like any other news, so
+# a blocked bot or a slow Bot API never undoes or delays the decision itself.
+ACCESS_APPROVED = "access.approved"
+ACCESS_DECLINED = "access.declined"
+ACCESS_GRANTED = "access.granted"
+ACCESS_BLOCKED = "access.blocked"
+ACCESS_NEWS = (ACCESS_APPROVED, ACCESS_DECLINED, ACCESS_GRANTED, ACCESS_BLOCKED)
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
@@ -140,6 +147,13 @@ async def enqueue_for_officer(
     )
     session.add(notification)
     await session.flush()
+    return notification
+
+
+def enqueue_access_news(session: AsyncSession, person: User, kind: str) -> Notification:
+    """The person learns that their access changed (one of ACCESS_NEWS)."""
+    notification = Notification(recipient_id=person.id, kind=kind)
+    session.add(notification)
     return notification
 
 

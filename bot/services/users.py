@@ -11,6 +11,7 @@ from bot.config import LANGUAGES
 from bot.db.models import Role, User, UserStatus
 from bot.services import audit
 from bot.services.errors import AccessDenied, InvalidInput, NotFound
+from bot.services.notifications import ACCESS_BLOCKED, ACCESS_GRANTED, enqueue_access_news
 from bot.services.permissions import require_admin
 from bot.services.units import get_unit, normalize_name
 
@@ -110,6 +111,9 @@ async def set_status(
         await audit.record(
             session, actor, "user.status", "user", target.id, old=previous, new=status
         )
+        news = {UserStatus.ACTIVE: ACCESS_GRANTED, UserStatus.BLOCKED: ACCESS_BLOCKED}
+        if status in news:
+            enqueue_access_news(session, target, news[status])
     return target
 
 

@@ -4,9 +4,10 @@ the admins' Users and Units screens."""
 from aiogram import Router
 
 from handlers.access import admin, invites, review, start
+from handlers.access.news import access_news
 from handlers.common.routing import feature_router
 
-__all__ = ["create_router"]
+__all__ = ["access_news", "create_router"]
 
 
 def create_router() -> Router:

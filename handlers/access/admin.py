@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import Role, UnitKind, User, UserStatus
+from bot.delivery import DeliveryWorker
 from bot.i18n import format_count, format_datetime, language_of
 from bot.services import units as unit_service
 from bot.services import users as user_service
@@ -27,13 +28,11 @@ from handlers.common.callbacks import (
     UserRolePick,
     UsersPage,
 )
-from handlers.common.delivery import deliver
 from handlers.common.filters import Answer, HasRole, MenuButton, router_for
 from handlers.common.keyboard import Keyboard
 from handlers.common.messages import input_problem
 from handlers.common.states import UnitForm, UserUnitForm
 from handlers.common.ui import (
-    main_menu,
     page_turns,
     paged_list,
     replace_buttons,
@@ -150,8 +149,7 @@ async def change_status(
     user: User,
     session: AsyncSession,
     settings: Settings,
-    bot: Bot,
-    i18n: I18n,
+    delivery: DeliveryWorker,
 ) -> None:
     person = await user_service.get_user(session, callback_data.user_id)
     request = await pending_request_of(session, person)
@@ -161,19 +159,9 @@ async def change_status(
         status = UserStatus.BLOCKED if callback_data.action == "block" else UserStatus.ACTIVE
         await user_service.set_status(session, user, person.id, status)
     await session.commit()
+    # The person is told through the outbox, queued with the change.
+    delivery.wake()
     await show_card(callback, session, user, person, settings)
-    with i18n.use_locale(language_of(person, settings.default_language)):
-        if person.status is UserStatus.ACTIVE:
-            await deliver(
-                bot,
-                person.telegram_id,
-                _("Your access has been granted. Choose an action below."),
-                main_menu(person),
-            )
-        else:
-            await deliver(
-                bot, person.telegram_id, _("Your access is blocked. Contact your supervisor.")
-            )
 
 
 async def change_role(

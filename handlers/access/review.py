@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import AccessRequest, Role, User, UserStatus
+from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
 from bot.services.access import SubmittedRequest, decide_access_request
 from bot.services.errors import AlreadyDecided, RequestOutdated
@@ -21,7 +22,7 @@ from handlers.common.callbacks import AccessDecision
 from handlers.common.delivery import deliver
 from handlers.common.filters import HasRole
 from handlers.common.keyboard import Keyboard
-from handlers.common.ui import main_menu, show
+from handlers.common.ui import show
 
 
 def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:
@@ -87,13 +88,12 @@ async def decide(
     callback_data: AccessDecision,
     user: User,
     session: AsyncSession,
-    bot: Bot,
-    i18n: I18n,
     settings: Settings,
+    delivery: DeliveryWorker,
 ) -> None:
     original = callback.message.html_text if isinstance(callback.message, Message) else ""
     try:
-        decision = await decide_access_request(
+        await decide_access_request(
             session, user, callback_data.request_id, callback_data.approve
         )
     except AlreadyDecided as handled:
@@ -110,26 +110,10 @@ async def decide(
         await show(callback, f"{original}\n\n{note}")
         return
     await session.commit()
+    # The applicant is told through the outbox, queued with the decision.
+    delivery.wake()
     verdict = _("✅ Approved by {name}") if callback_data.approve else _("❌ Denied by {name}")
     await show(callback, f"{original}\n\n" + verdict.format(name=texts.person_label(user)))
-    applicant = decision.applicant
-    with i18n.use_locale(language_of(applicant, settings.default_language)):
-        if callback_data.approve:
-            unit = await get_unit(session, decision.request.unit_id)
-            text = _("Your access request was approved: you are {role}, {unit}.").format(
-                role=texts.role_name(applicant.role),
-                unit=texts.unit_label(unit, applicant.language or ""),
-            )
-            await deliver(bot, applicant.telegram_id, text, main_menu(applicant))
-        else:
-            await deliver(
-                bot,
-                applicant.telegram_id,
-                _(
-                    "Your access request was declined. "
-                    "Contact your supervisor if this is a mistake."
-                ),
-            )
 
 
 def create_router() -> Router:

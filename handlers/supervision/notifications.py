@@ -23,6 +23,7 @@ from bot.db.models import (
 from bot.i18n import format_datetime
 from bot.services import reports
 from bot.services.notifications import (
+    ACCESS_NEWS,
     DAILY_DIGEST,
     RECIPIENT_UNREACHABLE,
     REPORT_ACKNOWLEDGED,
@@ -31,6 +32,7 @@ from bot.services.notifications import (
     digest_counts,
 )
 from bot.services.units import get_unit
+from handlers.access import access_news
 from handlers.common import texts
 from handlers.common.callbacks import (
     AckReport,
@@ -49,6 +51,8 @@ async def render_notification(
     timezone: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message of a queued notification, in its recipient's language, at sending time."""
+    if notification.kind in ACCESS_NEWS:
+        return await access_news(session, notification, recipient, language)
     if notification.kind == DAILY_DIGEST:
         return await digest_text(session, notification, recipient, language, timezone), None
     if notification.kind == RECIPIENT_UNREACHABLE:
