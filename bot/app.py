@@ -38,7 +38,8 @@ from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactionMiddleware
 from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
-from bot.procedures.library import load_library
+from bot.procedures.last_good import load_at_startup
+from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
 from handlers import access, documents, procedures, reports, supervision
@@ -133,7 +134,12 @@ class BotApplication:
             )
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
-        procedures = load_library(settings.procedures_dir)
+        served = load_at_startup(settings)
+        if served.refused:
+            # The edited files are refused and the last good ones served: the admins must know.
+            async with session_factory.begin() as session:
+                await enqueue_procedures_refused(session, served.refused, served.kept_since)
+        procedures = served.library
         bot = create_bot(settings, api_session)
         delivery = DeliveryWorker(
             session_factory,

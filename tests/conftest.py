@@ -82,6 +82,8 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         # Tests that want a digest queue it with their own clock; none arrives by surprise.
         "digest_time": None,
         "media_dir": Path(tempfile.mkdtemp(prefix="seizure-media-")),
+        "last_good_procedures": Path(tempfile.mkdtemp(prefix="seizure-procedures-"))
+        / "last-good.json",
         **overrides,
     }
     return Settings(_env_file=None, **values)

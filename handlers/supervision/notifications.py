@@ -25,11 +25,13 @@ from bot.services import reports
 from bot.services.notifications import (
     ACCESS_NEWS,
     DAILY_DIGEST,
+    PROCEDURES_REFUSED,
     RECIPIENT_UNREACHABLE,
     REPORT_ACKNOWLEDGED,
     REPORT_ESCALATED,
     REPORT_RETURNED,
     digest_counts,
+    read_refusal,
 )
 from bot.services.units import get_unit
 from handlers.access import access_news
@@ -53,6 +55,8 @@ async def render_notification(
     """The message of a queued notification, in its recipient's language, at sending time."""
     if notification.kind in ACCESS_NEWS:
         return await access_news(session, notification, recipient, language)
+    if notification.kind == PROCEDURES_REFUSED:
+        return procedures_refused_text(notification, language, timezone), None
     if notification.kind == DAILY_DIGEST:
         return await digest_text(session, notification, recipient, language, timezone), None
     if notification.kind == RECIPIENT_UNREACHABLE:
@@ -105,6 +109,28 @@ async def render_notification(
     return "\n".join(line for line in lines if line), decision_keyboard(report)
 
 
+def procedures_refused_text(notification: Notification, language: str, timezone: ZoneInfo) -> str:
+    """For admins: the edited procedure files were refused at start-up, the last good ones are
+    served, and what to fix, as the checker names it (file, step, rule)."""
+    refusal = read_refusal(notification.note)
+    since = format_datetime(refusal.kept_since, language, timezone) if refusal.kept_since else "—"
+    lines = [
+        _(
+            "⚠️ The edited procedure files were refused at start-up: officers are still shown "
+            "the procedures accepted on {date}. Fix these problems, check them with "
+            "python -m bot procedures check, and restart the bot:"
+        ).format(date=since),
+        *(f"• <code>{quote(line)}</code>" for line in refusal.errors),
+    ]
+    if refusal.omitted:
+        lines.append(
+            ngettext(
+                "… and {count} more problem.", "… and {count} more problems.", refusal.omitted
+            ).format(count=refusal.omitted)
+        )
+    return "\n".join(lines)
+
+
 async def digest_text(
     session: AsyncSession,
     notification: Notification,
@@ -144,6 +170,3 @@ def decision_keyboard(report: SeizureReport) -> InlineKeyboardMarkup:
     builder.button(text=_("↩️ Return for correction"), callback_data=ReturnReport(**shown))
     builder.adjust(2, 1)
     return builder.as_markup()
-
-
-
