@@ -21,7 +21,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -39,6 +39,7 @@ from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactio
 from bot.middlewares.inflight import InFlightUpdates
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.last_good import load_at_startup
+from bot.receiving import ConfirmingRequestHandler, FailureWatch, Poller
 from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
@@ -156,6 +157,16 @@ class BotApplication:
         dispatcher["media"] = MediaStore(settings.media_dir)
         return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight)
 
+    async def poll(self, stop: asyncio.Event, polling_timeout: int = 10) -> None:
+        """Long polling until `stop` is set; an update is confirmed only once handled."""
+        await Poller(
+            self.dispatcher,
+            self.bot,
+            polling_timeout=polling_timeout,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+            drain_seconds=self.settings.shutdown_timeout_seconds,
+        ).run(stop)
+
     async def close(self) -> None:
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
@@ -180,6 +191,8 @@ def build_dispatcher(
         i18n=i18n,
         delivery=delivery,
     )
+    # Outside the update's transaction: a failed commit is a failure too (bot/receiving.py).
+    dispatcher.update.outer_middleware(FailureWatch())
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(
         UpdateTransactionMiddleware(storage, isolation, session_factory)
@@ -252,20 +265,14 @@ def freeze_startup_objects() -> None:
 async def run_polling(settings: Settings) -> None:
     app = await BotApplication.create(settings)
     freeze_startup_objects()
+    stop = stop_on_signals()
     try:
-        stop = stop_on_signals()
-        reachable = await wait_for_bot_api(app.bot, stop)
-        release_signals()
-        if not reachable:
+        if not await wait_for_bot_api(app.bot, stop):
             return
         await app.bot.delete_webhook(drop_pending_updates=False)
-        await app.dispatcher.start_polling(
-            app.bot,
-            handle_signals=True,
-            close_bot_session=False,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-        )
+        await app.poll(stop)
     finally:
+        release_signals()
         await app.close()
 
 
@@ -275,7 +282,8 @@ async def start_webhook_server(app: BotApplication) -> web.AppRunner:
     web_app = web.Application()
     # Shutdown hooks run in order: drain in-flight updates first, then the handler closes the bot.
     setup_application(web_app, app.dispatcher, bot=app.bot)
-    SimpleRequestHandler(
+    # Answers 200 only once the update is handled and committed (bot/receiving.py).
+    ConfirmingRequestHandler(
         dispatcher=app.dispatcher, bot=app.bot, secret_token=settings.webhook_secret
     ).register(web_app, path=settings.webhook_path)
 

@@ -96,19 +96,17 @@ class RunningBot:
         self.settings = settings
         self.app: BotApplication | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
 
     async def start(self) -> None:
         self.app = await BotApplication.create(self.settings)
-        self._task = asyncio.create_task(
-            self.app.dispatcher.start_polling(
-                self.app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
-            )
-        )
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self.app.poll(self._stop, polling_timeout=1))
 
     async def stop(self) -> None:
         if self.app is None or self._task is None:
             return
-        await self.app.dispatcher.stop_polling()
+        self._stop.set()
         await self._task
         await self.app.close()
         self.app, self._task = None, None
