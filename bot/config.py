@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     media_dir: Path = Path("data/media")
     messages_per_second: float = Field(default=30.0, gt=0, le=30)
     notification_timeout_seconds: int = Field(default=15, ge=1, le=120)
+    # A notification whose send timed out may have arrived: sent again, as a repeat, this late.
+    unknown_outcome_retry_minutes: float = Field(default=30, ge=0, le=24 * 60)
     escalate_after_minutes: float = Field(default=30, gt=0)
     escalate_urgent_after_minutes: float = Field(default=10, gt=0)
     # Local time of the daily digest; empty turns the digest off.

@@ -1,4 +1,10 @@
-"""Delivers the outbox within Telegram's limits: nothing lost on a crash, nothing sent twice."""
+"""Delivers the outbox within Telegram's limits, at least once: nothing lost on a crash.
+
+Not exactly once: the Bot API has no idempotency key, so a send that timed out may have arrived.
+Such a notification is "outcome unknown": sent again only after `unknown_outcome_retry` (30
+minutes by default), marked as a repeat. Its buttons are safe to press twice: acknowledging or
+returning a report that was already decided is refused and says who decided it and when.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +28,18 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
+from aiohttp import ClientConnectorError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import Notification, User, utcnow
-from bot.services import audit, notifications
+from bot.services import audit, housekeeping, notifications
 
 log = logging.getLogger(__name__)
 
 SCHEDULE_CHECK_SECONDS = 15.0
+HOUSEKEEPING_SECONDS = 3600.0
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]]
@@ -39,12 +47,14 @@ Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]
 
 @dataclass(frozen=True)
 class Schedules:
-    """When unacknowledged reports climb, and when the daily digest goes out (local time)."""
+    """When unacknowledged reports climb, when the daily digest goes out (local time), and when
+    a notification whose send timed out is sent again."""
 
     escalate_after: timedelta
     escalate_urgent_after: timedelta
     timezone: ZoneInfo
     digest_time: dt_time | None
+    unknown_outcome_retry: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Schedules:
@@ -53,6 +63,7 @@ class Schedules:
             escalate_urgent_after=timedelta(minutes=settings.escalate_urgent_after_minutes),
             timezone=settings.tz,
             digest_time=settings.digest_time,
+            unknown_outcome_retry=timedelta(minutes=settings.unknown_outcome_retry_minutes),
         )
 
 
@@ -94,6 +105,7 @@ class DeliveryWorker:
         send_timeout: float = 15.0,
         batch: int = 20,
         poll_seconds: float = 1.0,
+        housekeeping_seconds: float = HOUSEKEEPING_SECONDS,
     ) -> None:
         self._session_factory = session_factory
         self._bot = bot
@@ -109,6 +121,8 @@ class DeliveryWorker:
         self._task: asyncio.Task[None] | None = None
         self._schedules = schedules
         self._next_schedule_check = 0.0
+        self._housekeeping_seconds = housekeeping_seconds
+        self._next_housekeeping = 0.0
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -143,7 +157,9 @@ class DeliveryWorker:
                 self._wake.clear()
 
     async def run_schedules(self) -> None:
-        """Escalations, the daily digest and sealing the audit log, every few seconds."""
+        """Escalations, the daily digest and sealing the audit log, every few seconds; the
+        helper tables pruned at start and every hour."""
+        await self._keep_house()
         if time.monotonic() < self._next_schedule_check:
             return
         self._next_schedule_check = time.monotonic() + SCHEDULE_CHECK_SECONDS
@@ -163,6 +179,15 @@ class DeliveryWorker:
                 await audit.seal_pending(session)
         except IntegrityError:
             log.debug("another process sealed the audit log first; sealing again later")
+
+    async def _keep_house(self) -> None:
+        if time.monotonic() < self._next_housekeeping:
+            return
+        self._next_housekeeping = time.monotonic() + self._housekeeping_seconds
+        async with self._session_factory.begin() as session:
+            pruned = await housekeeping.prune(session)
+        if pruned:
+            log.info("housekeeping: %d helper rows pruned", pruned)
 
     async def deliver_due(self) -> int:
         await self.run_schedules()
@@ -200,7 +225,19 @@ class DeliveryWorker:
         except (TelegramForbiddenError, TelegramBadRequest) as error:
             log.warning("notification %s undeliverable: %s", notification_id, error)
             await self._record(notification_id, "unreachable", str(error))
-        except (TelegramNetworkError, TelegramServerError) as error:
+        except TelegramNetworkError as error:
+            if isinstance(error.__cause__, ClientConnectorError):
+                # No connection was made: surely not sent, so it may go again soon.
+                await self._record(notification_id, "retry", str(error))
+            else:
+                # Timed out or cut off once sent: it may have arrived. No blind retry.
+                log.warning(
+                    "notification %s: outcome unknown (%s); sent again as a repeat later",
+                    notification_id,
+                    error,
+                )
+                await self._record(notification_id, "unknown", str(error))
+        except TelegramServerError as error:
             await self._record(notification_id, "retry", str(error))
         else:
             await self._record(notification_id, "sent")
@@ -216,6 +253,10 @@ class DeliveryWorker:
                 notifications.mark_sent(notification)
             elif outcome == "unreachable":
                 await notifications.mark_recipient_unreachable(session, notification, error)
+            elif outcome == "unknown":
+                notifications.mark_outcome_unknown(
+                    notification, self._schedules.unknown_outcome_retry, error
+                )
             else:
                 # Telegram's retry_after when it gave one; else back off, up to five minutes.
                 seconds = delay if delay is not None else min(2**notification.attempts, 300)

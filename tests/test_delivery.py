@@ -11,12 +11,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.app import create_bot
-from bot.db.models import DeliveryStatus, FoundCategory, Notification, Role, utcnow
+from bot.db.models import (
+    DeliveryStatus,
+    DigestDay,
+    FoundCategory,
+    Notification,
+    ProcessedUpdate,
+    Role,
+    utcnow,
+)
 from bot.delivery import DeliveryWorker, Schedules
 from bot.services import notifications, reports, units, users
 from handlers.supervision import render_notification
 from tests.conftest import make_settings
-from tests.scenario import eventually, i18n_for_tests
+from tests.scenario import eventually, i18n_for_tests, tr
+from tests.test_running import free_port
 
 SUPERVISORS, REPORTS = 100, 5
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -133,3 +142,100 @@ async def test_a_stopping_worker_hands_back_what_it_has_not_sent(
     assert len(sent) == len(telegram.calls_of("sendMessage")) < 6
     assert len(sent) + len(waiting) == 6
     assert all(row.claimed_until is None for row in waiting)
+
+
+async def notification_rows(session_factory) -> list[Notification]:
+    async with session_factory() as session:
+        return list((await session.scalars(select(Notification).order_by(Notification.id))).all())
+
+
+async def test_a_send_that_timed_out_goes_again_only_after_the_delay_marked_as_a_repeat(
+    session_factory, database_url, telegram
+):
+    # 3 seconds instead of 30 minutes.
+    settings = make_settings(database_url, telegram.base_url, unknown_outcome_retry_minutes=0.05)
+    await supervisors_and_quick_logs(session_factory, telegram, supervisors=1, logs=1)
+    bot = create_bot(settings)
+    worker = worker_for(session_factory, settings, bot, send_timeout=1, poll_seconds=0.1)
+    # No answer within the timeout: the request may have arrived (here it did not).
+    telegram.lose_next("sendMessage", seconds=2)
+    worker.start()
+    try:
+        await eventually(lambda: len(telegram.calls_of("sendMessage")) == 1)
+        for _ in range(100):
+            [row] = await notification_rows(session_factory)
+            if row.status is DeliveryStatus.OUTCOME_UNKNOWN:
+                break
+            await asyncio.sleep(0.05)
+        assert row.status is DeliveryStatus.OUTCOME_UNKNOWN and row.outcome_unknown_at
+        assert row.claimed_until is None and row.available_at > utcnow() + timedelta(seconds=1)
+        await asyncio.sleep(1.0)
+        assert len(telegram.calls_of("sendMessage")) == 1  # no blind retry
+        await eventually(lambda: len(telegram.calls_of("sendMessage")) == 2, seconds=10)
+        await asyncio.sleep(0.5)
+    finally:
+        await worker.stop()
+        await bot.session.close()
+
+    assert len(telegram.calls_of("sendMessage")) == 2
+    [message] = telegram.chat_messages(20_000)
+    repeat = tr("ru", "🔁 Repeat (the first sending may not have arrived):")
+    assert message.text.startswith(repeat + "\n\n")
+    assert tr("ru", "✅ Acknowledge") in message.button_texts()  # deciding twice is refused
+    [row] = await notification_rows(session_factory)
+    assert row.status is DeliveryStatus.SENT and row.attempts == 2
+
+
+async def test_a_send_that_surely_failed_goes_again_within_seconds_not_as_a_repeat(
+    session_factory, database_url, telegram
+):
+    nobody_listens = f"http://127.0.0.1:{free_port()}"
+    settings = make_settings(database_url, nobody_listens)
+    await supervisors_and_quick_logs(session_factory, telegram, supervisors=1, logs=1)
+    bot = create_bot(settings)
+    worker = worker_for(session_factory, settings, bot, poll_seconds=0.1)
+    worker.start()
+    try:
+        for _ in range(100):
+            [row] = await notification_rows(session_factory)
+            if row.last_error:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
+        await bot.session.close()
+    assert row.status is DeliveryStatus.PENDING and row.outcome_unknown_at is None
+    assert row.available_at < utcnow() + timedelta(seconds=5)
+
+
+async def test_the_worker_prunes_old_update_claims_while_it_runs(
+    session_factory, database_url, telegram
+):
+    settings = make_settings(database_url, telegram.base_url)
+    bot = create_bot(settings)
+    worker = worker_for(session_factory, settings, bot, poll_seconds=0.05, housekeeping_seconds=0.2)
+    worker.start()
+    now = utcnow()
+    try:
+        await asyncio.sleep(0.3)  # well after start-up
+        async with session_factory.begin() as session:
+            session.add_all(
+                [
+                    ProcessedUpdate(bot_id=1, update_id=1, processed_at=now - timedelta(days=3)),
+                    ProcessedUpdate(bot_id=1, update_id=2, processed_at=now - timedelta(hours=1)),
+                    DigestDay(day="2026-01-01", queued_at=now - timedelta(days=30)),
+                    DigestDay(day="2026-12-01", queued_at=now),
+                ]
+            )
+        for _ in range(100):
+            async with session_factory() as session:
+                claims = (await session.scalars(select(ProcessedUpdate.update_id))).all()
+            if claims == [2]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
+        await bot.session.close()
+    assert claims == [2]
+    async with session_factory() as session:
+        assert (await session.scalars(select(DigestDay.day))).all() == ["2026-12-01"]

@@ -405,9 +405,15 @@ async def test_officer_corrects_a_returned_report_as_a_new_revision(running_bot,
 
 
 async def test_a_lost_request_times_out_and_the_news_still_arrives_once(database_url, telegram):
-    runner = RunningBot(
-        make_settings(database_url, telegram.base_url, notification_timeout_seconds=1)
+    """A timed-out send may have arrived: it goes again only after the delay (3 s here, 30 min
+    by default), as a repeat, and not at once (at least once, not a blind retry)."""
+    settings = make_settings(
+        database_url,
+        telegram.base_url,
+        notification_timeout_seconds=1,
+        unknown_outcome_retry_minutes=0.05,
     )
+    runner = RunningBot(settings)
     await runner.start()
     try:
         await set_up_officer(runner)
@@ -417,7 +423,10 @@ async def test_a_lost_request_times_out_and_the_news_still_arrives_once(database
         telegram.lose_next("sendMessage", seconds=3)
         await officer.press(tr("en", "✅ Nobody in danger"), danger)
         news = await chief.receive(timeout=15)
+        assert news.text.startswith(tr("en", "🔁 Repeat (the first sending may not have arrived):"))
         assert tr("en", "✅ Acknowledge") in news.button_texts()
         await chief.no_more_messages(wait=1.0)
+        to_chief = [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == 7001]
+        assert len(to_chief) == 2  # the lost one, and its repeat
     finally:
         await runner.stop()

@@ -407,6 +407,8 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     UNDELIVERABLE = "undeliverable"
+    # The send timed out: it may have arrived. Sent again later, marked as a repeat.
+    OUTCOME_UNKNOWN = "outcome_unknown"
 
 
 class Notification(Base):
@@ -432,6 +434,8 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # When a send first timed out: every later send of it says it is a repeat.
+    outcome_unknown_at: Mapped[datetime | None]
 
 
 class DigestDay(Base):

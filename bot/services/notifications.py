@@ -41,6 +41,8 @@ ACCESS_BLOCKED = "access.blocked"
 ACCESS_NEWS = (ACCESS_APPROVED, ACCESS_DECLINED, ACCESS_GRANTED, ACCESS_BLOCKED)
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
+# Statuses of a notification still to be sent.
+WAITING = (DeliveryStatus.PENDING, DeliveryStatus.OUTCOME_UNKNOWN)
 
 
 async def _supervisors_by_unit(session: AsyncSession, unit_ids: list[int]) -> dict[int, list[User]]:
@@ -165,7 +167,7 @@ async def claim_due(
     query = (
         select(Notification)
         .where(
-            Notification.status == DeliveryStatus.PENDING,
+            Notification.status.in_(WAITING),
             Notification.available_at <= now,
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
         )
@@ -185,7 +187,7 @@ async def release(session: AsyncSession, notification_ids: list[int]) -> None:
     """Give claimed notifications back at once (a stopping worker), not after the lease."""
     await session.execute(
         update(Notification)
-        .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.PENDING)
+        .where(Notification.id.in_(notification_ids), Notification.status.in_(WAITING))
         .values(claimed_until=None)
     )
 
@@ -202,6 +204,15 @@ def mark_retry(notification: Notification, delay: timedelta, error: str) -> None
         notification.status = DeliveryStatus.UNDELIVERABLE
     else:
         notification.available_at = utcnow() + delay
+
+
+def mark_outcome_unknown(notification: Notification, delay: timedelta, error: str) -> None:
+    """The send timed out and may have arrived: no blind retry (it would come twice), but one
+    after `delay`, which says it is a repeat. Delivery is at least once, not exactly once."""
+    mark_retry(notification, delay, f"outcome unknown: {error}")
+    if notification.status is not DeliveryStatus.UNDELIVERABLE:
+        notification.status = DeliveryStatus.OUTCOME_UNKNOWN
+    notification.outcome_unknown_at = notification.outcome_unknown_at or utcnow()
 
 
 async def mark_recipient_unreachable(

@@ -52,7 +52,23 @@ async def render_notification(
     language: str,
     timezone: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The message of a queued notification, in its recipient's language, at sending time."""
+    """The message of a queued notification, in its recipient's language, at sending time.
+
+    A notification whose earlier send timed out (it may have arrived) says it is a repeat; its
+    buttons are safe twice: a decision already taken is refused, naming who took it."""
+    text, markup = await _message(session, notification, recipient, language, timezone)
+    if notification.outcome_unknown_at is not None:
+        text = _("🔁 Repeat (the first sending may not have arrived):") + "\n\n" + text
+    return text, markup
+
+
+async def _message(
+    session: AsyncSession,
+    notification: Notification,
+    recipient: User,
+    language: str,
+    timezone: ZoneInfo,
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if notification.kind in ACCESS_NEWS:
         return await access_news(session, notification, recipient, language)
     if notification.kind == PROCEDURES_REFUSED:
