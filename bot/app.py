@@ -8,6 +8,7 @@ import logging
 import signal
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from aiogram import Bot, Dispatcher, Router
@@ -17,23 +18,25 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
+from bot.db.models import ProcessedUpdate, utcnow
 from bot.delivery import DeliveryWorker, Schedules
-from bot.fsm_storage import DatabaseStorage
+from bot.fsm_storage import BoundedEventIsolation, DatabaseStorage, create_redis_storage
 from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactionMiddleware
 from bot.middlewares.inflight import InFlightUpdates
+from bot.middlewares.outage import OutageNotice
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.last_good import load_at_startup
 from bot.receiving import ConfirmingRequestHandler, FailureWatch, Poller
@@ -51,6 +54,9 @@ from handlers.documents import export_files as export_files
 from handlers.supervision import render_notification
 
 log = logging.getLogger(__name__)
+
+# Long enough to cover any redelivery by Telegram (it keeps updates for 24 hours).
+PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
 def create_routers() -> list[Router]:
@@ -92,15 +98,8 @@ def create_storage(
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Redis when configured (also isolating chats across processes), else our database."""
     if settings.redis_url:
-        # Imported only when configured: the Redis client adds 5 MB to every process.
-        from aiogram.fsm.storage.redis import RedisStorage
-
-        key_builder = DefaultKeyBuilder(
-            with_bot_id=True, with_business_connection_id=True, with_destiny=True
-        )
-        storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
-        return storage, storage.create_isolation()
-    return DatabaseStorage(session_factory), SimpleEventIsolation()
+        return create_redis_storage(settings.redis_url)
+    return DatabaseStorage(session_factory), BoundedEventIsolation()
 
 
 @dataclass
@@ -122,7 +121,11 @@ class BotApplication:
         session_factory = create_session_factory(engine)
         async with session_factory.begin() as session:
             await ensure_admins(session, settings.admin_ids)
-        # Old update claims are pruned by the delivery worker, at start and every hour.
+            await session.execute(
+                delete(ProcessedUpdate).where(
+                    ProcessedUpdate.processed_at < utcnow() - PROCESSED_UPDATES_KEPT
+                )
+            )
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
         served = load_at_startup(settings)
@@ -181,6 +184,9 @@ def build_dispatcher(
         i18n=i18n,
         delivery=delivery,
     )
+    # First: tells a person once that the database or Redis is out of reach (and "busy" when
+    # the chat's previous update holds its lock too long), outside everything that needs them.
+    dispatcher.update.outer_middleware(OutageNotice())
     # Outside the update's transaction: a failed commit is a failure too (bot/receiving.py).
     dispatcher.update.outer_middleware(FailureWatch())
     dispatcher.update.outer_middleware(in_flight)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -10,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy import Select, bindparam, delete, event, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +29,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import FsmRecord, ProcessedUpdate, User, utcnow
 from bot.db.upsert import lock_or_create, upsert_statement
+
+log = logging.getLogger(__name__)
 
 # The session of the update being handled. State written while handling an update joins its
 # transaction: it commits or rolls back with the data it belongs to, and SQLite (one writer at
@@ -231,3 +244,173 @@ def _locks_released(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_what_was_rolled_back(session: Session) -> None:
     session.info.pop(KNOWN, None)
+
+
+# --- The chat's lock -------------------------------------------------------------------------
+#
+# One update of a chat at a time (ARCHITECTURE: per-chat order). Every wait here is bounded: a
+# chat whose lock an update left behind (a process killed, Redis gone in the middle) answers
+# again within seconds, and an update that cannot get the lock says so instead of hanging.
+
+# How long an update waits for the chat's previous one before it is answered "busy": above the
+# lock's expiry, so a lock left by a process that died is waited out rather than refused, and
+# above a burst of the chat's own updates (an album of ten photos, each downloaded in turn).
+LOCK_WAIT_SECONDS = 15.0
+# A chat's Redis lock lives this long unless its holder renews it, which it does every third
+# of it while its update runs: a lock whose holder died frees the chat within this time.
+LOCK_EXPIRY_SECONDS = 10.0
+# An update still holding the lock after this is stuck (every call it makes has a timeout far
+# below): its lock is no longer renewed, so the chat is freed.
+LOCK_HOLD_LIMIT_SECONDS = 120.0
+# A lock whose release failed because Redis was unreachable is released again this often, so
+# the chat answers at once when Redis is back instead of when the lock expires.
+RELEASE_RETRY_SECONDS = 0.2
+# Redis answers in a millisecond: a command or connection unanswered this long is on a dead link.
+REDIS_SOCKET_TIMEOUT_SECONDS = 3.0
+REDIS_CONNECT_TIMEOUT_SECONDS = 3.0
+
+
+class ChatBusy(Exception):
+    """The chat's previous update still held its lock after LOCK_WAIT_SECONDS."""
+
+
+class BoundedEventIsolation(SimpleEventIsolation):
+    """aiogram's in-process chat lock, with the wait for it bounded."""
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        chat_lock = self._locks[key]
+        try:
+            async with asyncio.timeout(LOCK_WAIT_SECONDS):
+                await chat_lock.acquire()
+        except TimeoutError:
+            raise ChatBusy(storage_key(key)) from None
+        try:
+            yield
+        finally:
+            chat_lock.release()
+
+
+class RedisChatLocks(BaseEventIsolation):
+    """The chat's lock in Redis, shared by every process of the bot.
+
+    Unlike aiogram's RedisEventIsolation (60 s expiry, waits without end) the lock expires
+    after LOCK_EXPIRY_SECONDS unless renewed by its living holder, the wait for it is bounded,
+    and a lock that could not be released because Redis was unreachable is released as soon
+    as Redis answers again. Only the token of the holder releases it, never another's.
+    """
+
+    def __init__(self, redis: Any, key_builder: KeyBuilder) -> None:
+        self.redis, self.key_builder = redis, key_builder
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def _new_lock(self, name: str) -> Any:
+        from redis.asyncio.lock import Lock
+
+        return Lock(
+            self.redis,
+            name,
+            timeout=LOCK_EXPIRY_SECONDS,
+            sleep=0.05,
+            blocking_timeout=LOCK_WAIT_SECONDS,
+        )
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        from redis.exceptions import ConnectionError, TimeoutError
+
+        name = self.key_builder.build(key, "lock")
+        chat_lock = self._new_lock(name)
+        token = uuid.uuid4().hex.encode()
+        try:
+            acquired = await chat_lock.acquire(token=token)
+        except (ConnectionError, TimeoutError):
+            # The SET may have reached Redis and only its answer been lost.
+            self._release_later(name, token)
+            raise
+        if not acquired:
+            raise ChatBusy(name)
+        keeper = asyncio.create_task(self._keep(chat_lock, name))
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+            await self._release(chat_lock, name, token)
+
+    async def _keep(self, chat_lock: Any, name: str) -> None:
+        from redis.exceptions import ConnectionError, LockNotOwnedError, TimeoutError
+
+        loop = asyncio.get_running_loop()
+        until = loop.time() + LOCK_HOLD_LIMIT_SECONDS
+        while loop.time() < until:
+            await asyncio.sleep(LOCK_EXPIRY_SECONDS / 3)
+            try:
+                await chat_lock.reacquire()
+            except LockNotOwnedError:
+                log.warning("chat lock %s expired while its update ran", name)
+                return
+            except (ConnectionError, TimeoutError):
+                continue  # the update itself meets the outage; its release is retried
+        log.warning(
+            "an update held chat lock %s for %.0f s: no longer renewed",
+            name,
+            LOCK_HOLD_LIMIT_SECONDS,
+        )
+
+    async def _release(self, chat_lock: Any, name: str, token: bytes) -> None:
+        """Never raises: the update's work is committed (or rolled back) by now, and a lock
+        left behind is released later or expires."""
+        from redis.exceptions import ConnectionError, LockNotOwnedError, TimeoutError
+
+        try:
+            await chat_lock.do_release(token)
+        except LockNotOwnedError:
+            log.warning("chat lock %s had expired before its update ended", name)
+        except (ConnectionError, TimeoutError):
+            self._release_later(name, token)
+
+    def _release_later(self, name: str, token: bytes) -> None:
+        task = asyncio.create_task(self._release_when_back(name, token))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _release_when_back(self, name: str, token: bytes) -> None:
+        from redis.exceptions import ConnectionError, LockNotOwnedError, TimeoutError
+
+        loop = asyncio.get_running_loop()
+        # After that Redis has dropped the lock by itself.
+        until = loop.time() + LOCK_EXPIRY_SECONDS
+        while loop.time() < until:
+            await asyncio.sleep(RELEASE_RETRY_SECONDS)
+            try:
+                await self._new_lock(name).do_release(token)
+            except LockNotOwnedError:
+                return
+            except (ConnectionError, TimeoutError):
+                continue
+            log.info("chat lock %s released once Redis answered again", name)
+            return
+
+    async def close(self) -> None:
+        for task in list(self._pending):
+            task.cancel()
+        await asyncio.gather(*self._pending, return_exceptions=True)
+
+
+def create_redis_storage(url: str) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Conversation state and chat locks in Redis, every command bounded in time."""
+    # Imported only when configured: the Redis client adds 5 MB to every process.
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import ConnectionPool, Redis
+
+    pool = ConnectionPool.from_url(
+        url,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+    )
+    key_builder = DefaultKeyBuilder(
+        with_bot_id=True, with_business_connection_id=True, with_destiny=True
+    )
+    storage = RedisStorage(Redis(connection_pool=pool), key_builder=key_builder)
+    return storage, RedisChatLocks(storage.redis, key_builder)

@@ -6,12 +6,13 @@ import secrets
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.app import create_storage
 from bot.config import Settings
+from bot.fsm_storage import RedisChatLocks
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -32,7 +33,7 @@ async def test_state_survives_a_new_process_when_redis_is_configured(redis_avail
     key = StorageKey(bot_id=secrets.randbelow(10**9), chat_id=5, user_id=5)
 
     storage, isolation = create_storage(settings, session_factory=None)  # type: ignore[arg-type]
-    assert isinstance(storage, RedisStorage) and isinstance(isolation, RedisEventIsolation)
+    assert isinstance(storage, RedisStorage) and isinstance(isolation, RedisChatLocks)
     await storage.set_state(key, "AccessForm:unit")
     await storage.set_data(key, {"full_name": "Asanov"})
     await storage.close()

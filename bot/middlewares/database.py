@@ -24,6 +24,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 KNOWN_PERSON = "known_person"
 # Whether the update was claimed, when claimed in that same statement (PostgreSQL).
 UPDATE_CLAIMED = "update_claimed"
+# The factory of sessions, for work a handler leaves to run after its update (an export).
+SESSION_FACTORY = "session_factory"
 
 
 def _claimed_row(bot: Bot, update: Update) -> dict[str, int]:
@@ -50,6 +52,7 @@ class UpdateTransactionMiddleware(FSMContextMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         context = self.resolve_event_context(cast(Bot, data["bot"]), data)
         data["fsm_storage"] = self.storage
+        data[SESSION_FACTORY] = self._session_factory
         lock: AbstractAsyncContextManager[Any] = (
             self.events_isolation.lock(key=context.key) if context else nullcontext()
         )

@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import SeizureReport, Unit, User, UserStatus, utcnow
@@ -24,8 +26,9 @@ from bot.documents.pdf import render
 from bot.documents.spreadsheet import Cell, CsvWriter, SheetWriter, XlsxWriter
 from bot.i18n import language_of
 from bot.media import MediaStore
+from bot.middlewares.inflight import InFlightUpdates
 from bot.procedures.library import ProcedureLibrary
-from bot.services import audit, exports
+from bot.services import exports
 from bot.services.drafts import COLUMN_FIELDS
 from bot.services.errors import InvalidInput
 from bot.services.report_fields import (
@@ -44,6 +47,7 @@ from handlers.common.keyboard import Keyboard
 from handlers.common.messages import input_problem
 from handlers.common.states import ExportForm
 from handlers.common.ui import Screen, show
+from handlers.documents.export_job import ExportJob, ExportTools, export_key, run_export_job
 from handlers.documents.report_pdf import report_document
 
 XLSX, CSV, PDF = "xlsx", "csv", "pdf"
@@ -329,61 +333,28 @@ async def run_export(
     callback: CallbackQuery,
     callback_data: ExportChoice,
     user: User,
-    session: AsyncSession,
     settings: Settings,
     procedures: ProcedureLibrary,
     media: MediaStore,
     bot: Bot,
+    i18n: I18n,
+    in_flight: InFlightUpdates,
+    session_factory: async_sessionmaker[AsyncSession],
+    callback_answer: CallbackAnswer,
 ) -> None:
+    """Checks the choice and leaves the export to run after this update (export_job.py)."""
     if callback_data.file_format not in FORMATS or not valid_period(callback_data.period):
         await show(callback, _("This button is outdated. Nothing was changed."))
         return
-    language = language_of(user, settings.default_language)
+    if in_flight.running(export_key(user)):
+        callback_answer.text = _("⏳ Your previous export is still being prepared.")
+        return
     first, last = period_dates(callback_data.period, utcnow().astimezone(settings.tz).date())
+    language = language_of(user, settings.default_language)
     await show(callback, _("⏳ Preparing the export…"))
-    status = callback.message if isinstance(callback.message, Message) else None
-    await bot.send_chat_action(user.telegram_id, "upload_document")
-
-    async def progress(done: int, total: int) -> None:
-        if status is not None:
-            text = _("⏳ Preparing the export… {done} of {total} reports").format(
-                done=done, total=total
-            )
-            await status.edit_text(text)
-            await bot.send_chat_action(user.telegram_id, "upload_document")
-
-    files, total = await export_files(
-        session,
-        user,
-        first,
-        last,
-        callback_data.file_format,
-        language,
-        settings,
-        procedures,
-        media,
-        progress=progress,
-    )
-    await audit.record(
-        session,
-        user,
-        "report.exported",
-        "export",
-        None,
-        first=first.isoformat(),
-        last=last.isoformat(),
-        format=callback_data.file_format,
-        reports=total,
-    )
-    await session.commit()
-    for file in files:
-        await bot.send_document(user.telegram_id, BufferedInputFile(file.content, file.name))
-    await show(
-        callback,
-        _("✅ Export ready: {count} reports, {first} – {last}.").format(
-            count=total, first=first.strftime("%d.%m.%Y"), last=last.strftime("%d.%m.%Y")
-        ),
-    )
+    job = ExportJob(callback, user.id, first, last, callback_data.file_format, language)
+    tools = ExportTools(bot, i18n, session_factory, settings, procedures, media)
+    in_flight.start(export_key(user), run_export_job(job, tools))
 
 
 def export_button() -> InlineKeyboardButton:
