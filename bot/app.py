@@ -8,7 +8,6 @@ import logging
 import signal
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import partial
 
 from aiogram import Bot, Dispatcher, Router
@@ -22,13 +21,11 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
-from bot.db.models import ProcessedUpdate, utcnow
 from bot.delivery import DeliveryWorker, Schedules
 from bot.fsm_storage import BoundedEventIsolation, DatabaseStorage, create_redis_storage
 from bot.i18n import create_i18n
@@ -54,9 +51,6 @@ from handlers.documents import export_files as export_files
 from handlers.supervision import render_notification
 
 log = logging.getLogger(__name__)
-
-# Long enough to cover any redelivery by Telegram (it keeps updates for 24 hours).
-PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
 def create_routers() -> list[Router]:
@@ -121,11 +115,7 @@ class BotApplication:
         session_factory = create_session_factory(engine)
         async with session_factory.begin() as session:
             await ensure_admins(session, settings.admin_ids)
-            await session.execute(
-                delete(ProcessedUpdate).where(
-                    ProcessedUpdate.processed_at < utcnow() - PROCESSED_UPDATES_KEPT
-                )
-            )
+        # Old update claims are pruned by the delivery worker, at start and every hour.
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
         served = load_at_startup(settings)
