@@ -33,6 +33,19 @@ async def set_up_officer(running_bot, telegram_id=OFFICER_ID, language="en"):
         return officer.id
 
 
+async def request_access(stranger, language: str, name: str, unit: str) -> None:
+    """A stranger asks for access, naming themselves and choosing a unit on the second page."""
+    intro = await first_contact(stranger, language)
+    assert not has_menu(intro)
+    await stranger.press(tr(language, "Request access"), intro)
+    await stranger.receive()
+    await stranger.send(name)
+    picker = await stranger.receive()
+    await stranger.press("▶️", picker)
+    await stranger.receive()
+    await stranger.press(unit)
+
+
 async def test_admin_from_settings_gets_the_admin_menu(running_bot, telegram):
     admin = telegram.user(ADMIN_ID, "Chief")
 
@@ -48,15 +61,7 @@ async def test_stranger_requests_access_and_admin_approves(running_bot, telegram
     await first_contact(admin, "en")
     stranger = telegram.user(STRANGER_ID, "Bakyt", language_code="ru")
 
-    intro = await first_contact(stranger, "ru")
-    assert not has_menu(intro)
-    await stranger.press(tr("ru", "Request access"), intro)
-    await stranger.receive()
-    await stranger.send("<b>Асанов</b> & Co")
-    picker = await stranger.receive()
-    await stranger.press("▶️", picker)
-    await stranger.receive()
-    await stranger.press("· Чуйский пограничный отряд")
+    await request_access(stranger, "ru", "<b>Асанов</b> & Co", "· Чуйский пограничный отряд")
     await every_button_answered(telegram, stranger)
     sent = await stranger.receive()
     assert (
@@ -96,14 +101,7 @@ async def test_approve_on_an_old_request_does_not_unblock_a_person_blocked_since
     admin = telegram.user(ADMIN_ID, "Chief")
     await first_contact(admin, "en")
     stranger = telegram.user(STRANGER_ID, "Bakyt")
-    intro = await first_contact(stranger, "en")
-    await stranger.press(tr("en", "Request access"), intro)
-    await stranger.receive()
-    await stranger.send("Asanov Bakyt")
-    picker = await stranger.receive()
-    await stranger.press("▶️", picker)
-    await stranger.receive()
-    await stranger.press("· Chüy border detachment")
+    await request_access(stranger, "en", "Asanov Bakyt", "· Chüy border detachment")
     request = await admin.receive_until(lambda message: message.has_button("✅ Approve"))
     async with running_bot.session_factory.begin() as session:
         chief = await users.find_by_telegram_id(session, ADMIN_ID)

@@ -13,16 +13,20 @@ from tests.test_access_flow import OFFICER_ID, set_up_officer
 BLOCKED = "Your access is blocked. Contact your supervisor."
 
 
+async def open_officer_card(admin):
+    """The admin's first contact, then Users and the officer's card."""
+    await first_contact(admin, "en")
+    await admin.send(tr("en", "👥 Users"))
+    people = await admin.receive()
+    await admin.press(f"✅ Officer Bekov · {tr('en', 'officer')}", people)
+    return await admin.receive()
+
+
 async def test_admin_blocks_unblocks_promotes_and_moves_an_officer(running_bot, telegram):
     officer_id = await set_up_officer(running_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")
     admin = telegram.user(ADMIN_ID, "Chief")
-    await first_contact(admin, "en")
-
-    await admin.send(tr("en", "👥 Users"))
-    people = await admin.receive()
-    await admin.press(f"✅ Officer Bekov · {tr('en', 'officer')}", people)
-    card = await admin.receive()
+    card = await open_officer_card(admin)
     assert "Officer Bekov" in card.text and tr("en", "Role: {role}", role="officer") in card.text
 
     await admin.press(tr("en", "⛔ Block"), card)
@@ -68,11 +72,7 @@ async def test_the_person_blocked_is_told_through_the_outbox_even_when_telegram_
     await set_up_officer(running_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")
     admin = telegram.user(ADMIN_ID, "Chief")
-    await first_contact(admin, "en")
-    await admin.send(tr("en", "👥 Users"))
-    people = await admin.receive()
-    await admin.press(f"✅ Officer Bekov · {tr('en', 'officer')}", people)
-    card = await admin.receive()
+    card = await open_officer_card(admin)
 
     telegram.fail_next("sendMessage", 502, "Bad Gateway")
     await admin.press(tr("en", "⛔ Block"), card)
