@@ -357,6 +357,21 @@ async def test_the_chat_lock_is_kept_while_its_update_runs(
         await direct.aclose()
 
 
+async def test_redis_connections_closed_while_idle_are_replaced_at_once(
+    redis_proxy, sqlite_url, start_bot, telegram
+):
+    """Redis restarted between two messages: the next one is answered as usual (the client's
+    pool checks a connection when it takes it), not with the notice."""
+    proxy, url = redis_proxy
+    running_bot = await start_bot(sqlite_url, redis_url=url)
+    officer = await officer_at_the_place_question(running_bot, telegram)
+
+    await proxy.cut()
+    await proxy.restore()
+    await finish_quick_log(officer, "en", "Parking lot B")
+    assert notices_seen(telegram, officer, notice("en")) == 0
+
+
 async def test_a_silent_redis_is_given_up_on_within_its_socket_timeout(
     redis_proxy, sqlite_url, start_bot, telegram, monkeypatch
 ):
