@@ -4,9 +4,16 @@ from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer
 
 from bot.services.report_fields import Section
+
+# Every number a button carries is a database id, a page or a position: an `integer` column's
+# range (PostgreSQL's is 32 bits). Forged data beyond it is not unpacked, so the press is
+# refused as an unknown button instead of failing in the database.
+Number = Annotated[int, Field(ge=-(2**31), lt=2**31)]
+# Seconds since 1970 up to the last day Python's dates reach (9999-12-31).
+Timestamp = Annotated[int, Field(ge=0, le=253_402_300_799)]
 
 # A report section in one letter: a field key and a choice code must fit beside it in 64 bytes.
 _SECTION_LETTERS = {
@@ -33,40 +40,40 @@ class RequestAccess(CallbackData, prefix="rq"):
 
 class UnitPage(CallbackData, prefix="upg"):
     purpose: str
-    page: int
+    page: Number
 
 
 class UnitPick(CallbackData, prefix="upk"):
     purpose: str
-    unit_id: int
+    unit_id: Number
 
 
 class AccessDecision(CallbackData, prefix="acc"):
-    request_id: int
+    request_id: Number
     approve: bool
 
 
 class UsersPage(CallbackData, prefix="usp"):
-    page: int
+    page: Number
 
 
 class UserCard(CallbackData, prefix="usc"):
-    user_id: int
+    user_id: Number
 
 
 class UserAction(CallbackData, prefix="usa"):
-    user_id: int
+    user_id: Number
     action: str
 
 
 class UserRolePick(CallbackData, prefix="usr"):
-    user_id: int
+    user_id: Number
     role: str
 
 
 class UnitsScreen(CallbackData, prefix="uns"):
     action: str
-    page: int = 0
+    page: Number = 0
 
 
 class UnitKindPick(CallbackData, prefix="ukd"):
@@ -87,27 +94,27 @@ class ProcedureOpen(CallbackData, prefix="po"):
 
 
 class StepAction(CallbackData, prefix="st"):
-    run: int
-    step: int
+    run: Number
+    step: Number
     action: str
 
 
 class StepAnswer(CallbackData, prefix="sa"):
-    run: int
-    step: int
-    answer: int
+    run: Number
+    step: Number
+    answer: Number
 
 
 class RunsPage(CallbackData, prefix="rp"):
-    page: int
+    page: Number
 
 
 class RunDetails(CallbackData, prefix="rd"):
-    run: int
+    run: Number
 
 
 class QuickStart(CallbackData, prefix="ql"):
-    run: int = 0
+    run: Number = 0
 
 
 class QuickCategory(CallbackData, prefix="qc"):
@@ -115,7 +122,7 @@ class QuickCategory(CallbackData, prefix="qc"):
 
 
 class QuickPlace(CallbackData, prefix="qp"):
-    unit_id: int
+    unit_id: Number
 
 
 class QuickCount(CallbackData, prefix="qn"):
@@ -127,43 +134,43 @@ class QuickDanger(CallbackData, prefix="qd"):
 
 
 class AttachRun(CallbackData, prefix="at"):
-    report: int
-    run: int
+    report: Number
+    run: Number
 
 
 class ReportsPage(CallbackData, prefix="rl"):
-    page: int
+    page: Number
 
 
 class ReportOpen(CallbackData, prefix="ro"):
-    report: int
+    report: Number
 
 
 class AckReport(CallbackData, prefix="ak"):
     """Names the revision the message showed: a report changed since is not acknowledged."""
 
-    report: int
-    revision: int
+    report: Number
+    revision: Number
 
 
 class InboxPage(CallbackData, prefix="ib"):
-    page: int = 0
+    page: Number = 0
     awaiting: bool = True
-    unit: int = 0
+    unit: Number = 0
 
 
 class ReturnReport(CallbackData, prefix="rt"):
-    report: int
-    revision: int
+    report: Number
+    revision: Number
 
 
 class CorrectReport(CallbackData, prefix="cr"):
-    report: int
+    report: Number
 
 
 class FullReportStart(CallbackData, prefix="frs"):
     # When the officer pressed New report, as Telegram stamped it: the default time.
-    at: int
+    at: Timestamp
 
 
 class DraftsList(CallbackData, prefix="drl"):
@@ -171,50 +178,50 @@ class DraftsList(CallbackData, prefix="drl"):
 
 
 class DraftOpen(CallbackData, prefix="dro"):
-    draft: int
+    draft: Number
 
 
 class DraftSectionOpen(CallbackData, prefix="drs"):
-    draft: int
+    draft: Number
     section: SectionField
-    entry: int = 0
+    entry: Number = 0
 
 
 class DraftAsk(CallbackData, prefix="drq"):
-    draft: int
+    draft: Number
     section: SectionField
     key: str
-    entry: int = 0
+    entry: Number = 0
     walk: bool = False
 
 
 class DraftChoice(CallbackData, prefix="dc"):
     """A button answer; it names its field, so a button of an older question is not misapplied."""
 
-    draft: int
+    draft: Number
     section: SectionField
     key: str
-    entry: int
+    entry: Number
     code: str
     walk: bool = False
 
 
 class DraftAddEntry(CallbackData, prefix="dra"):
-    draft: int
+    draft: Number
     section: SectionField
     kind: str = ""
 
 
 class DraftRemoveEntry(CallbackData, prefix="drx"):
-    draft: int
+    draft: Number
     section: SectionField
-    entry: int
+    entry: Number
     confirmed: bool = False
 
 
 class DraftPhotos(CallbackData, prefix="drp"):
-    draft: int
-    item: int = 0
+    draft: Number
+    item: Number = 0
 
 
 class PhotoDecision(StrEnum):
@@ -226,33 +233,33 @@ class PhotoDecision(StrEnum):
 class DraftPhotoRemove(CallbackData, prefix="drr"):
     """A photo sent to a draft by mistake: asked about, then removed or kept after all."""
 
-    draft: int
-    photo: int
+    draft: Number
+    photo: Number
     decision: PhotoDecision = PhotoDecision.ASK
 
 
 class DraftSubmit(CallbackData, prefix="drf"):
-    draft: int
+    draft: Number
 
 
 class DraftDiscard(CallbackData, prefix="drd"):
-    draft: int
+    draft: Number
     confirmed: bool = False
 
 
 class ReportComplete(CallbackData, prefix="rcm"):
-    report: int
+    report: Number
 
 
 class ReportItemView(CallbackData, prefix="riv"):
-    report: int
-    number: int
+    report: Number
+    number: Number
 
 
 class ReportMedia(CallbackData, prefix="rmd"):
     """The report's photos, or its whole narrative, sent as messages of their own."""
 
-    report: int
+    report: Number
     what: str
 
 
@@ -262,4 +269,4 @@ class ExportChoice(CallbackData, prefix="ex"):
 
 
 class ReportHistory(CallbackData, prefix="rhi"):
-    report: int
+    report: Number
