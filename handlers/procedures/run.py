@@ -314,7 +314,9 @@ async def search(
 def create_router() -> Router:
     router = router_for("procedures", HasStatus(UserStatus.ACTIVE))
     router.message.register(procedures_menu, MenuButton(texts.MENU_PROCEDURES))
-    router.callback_query.register(menu_screen, ProcedureMenu.filter())
+    router.callback_query.register(
+        menu_screen, ProcedureMenu.filter(F.category.in_({"", *(c.value for c in Category)}))
+    )
     router.callback_query.register(open_procedure, ProcedureOpen.filter())
     router.callback_query.register(step_action, StepAction.filter(F.action != "show"))
     router.callback_query.register(show_run, StepAction.filter(F.action == "show"))

@@ -55,3 +55,15 @@ async def test_buttons_with_numbers_beyond_the_databases_range_are_refused_calml
     no_errors(caplog)
     assert await stored_count(running_bot, SeizureReport) == 0
     assert await stored_count(running_bot, ReportDraft) == 0
+
+
+async def test_a_procedure_category_that_does_not_exist_is_refused_calmly(
+    running_bot: RunningBot, telegram, caplog
+) -> None:
+    """Found: "pm:done" made the catalogue fail on Category('done')."""
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.press_data("pm:done")
+    await every_button_answered(telegram, officer)
+    assert officer.callback_answers()[-1].get("text") == en(OUTDATED)
+    no_errors(caplog)
