@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -289,8 +289,21 @@ class FakeUser:
         return messages[-1] if messages else None
 
 
+# A hook on every call: `hook(call, RECEIVED)` before it is carried out (True: it is dropped, as
+# when the connection breaks before Telegram gets it) and `hook(call, DONE)` once it is carried
+# out, before the answer leaves (the crash suite kills the bot at either moment).
+RECEIVED, DONE = "received", "done"
+CallHook = Callable[[ApiCall, str], bool | None]
+
+
 class FakeBotAPI:
-    """The fake server: records every call, keeps the chats' state, serves getUpdates."""
+    """The fake server: records every call, keeps the chats' state, serves getUpdates.
+
+    getUpdates behaves as Telegram's: an update is returned by every getUpdates until one is
+    called with an offset above its id, which confirms it (and every update before it); so a
+    bot that dies before confirming an update gets it again when it polls next. `deliveries`
+    counts how often each update was returned.
+    """
 
     def __init__(self, bot_username: str = "seizure_test_bot") -> None:
         self.bot_username = bot_username
@@ -307,6 +320,9 @@ class FakeBotAPI:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._failures: dict[str, list[ApiError]] = defaultdict(list)
         self._lost: dict[str, float] = {}
+        self._slow: dict[str, list[float]] = defaultdict(list)
+        self.deliveries: Counter[int] = Counter()  # update id -> getUpdates answers holding it
+        self.call_hook: CallHook | None = None
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, dict[str, Any]] = {}  # chats the bot may write to
         self._messages: dict[int, dict[int, BotMessage]] = defaultdict(dict)
@@ -406,6 +422,20 @@ class FakeBotAPI:
         out, as when the network drops a request: the client sees a time-out."""
         self._lost[method.lower()] = seconds
 
+    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out at once but answered only after
+        `seconds`: a client that gives up sooner sees a time-out for something that happened."""
+        self._slow[method.lower()] += [seconds] * times
+
+    @property
+    def confirmed_offset(self) -> int:
+        """The highest offset a getUpdates confirmed: every update below it is gone."""
+        return self._confirmed
+
+    def redelivered(self) -> dict[int, int]:
+        """update id -> how many times it was returned again after the first time."""
+        return {update: times - 1 for update, times in self.deliveries.items() if times > 1}
+
     def user(
         self,
         user_id: int,
@@ -418,6 +448,14 @@ class FakeBotAPI:
             self._users[user_id] = FakeUser(self, user_id, first_name, language_code, username)
             self._chats[user_id] = self._users[user_id].chat()
         return self._users[user_id]
+
+    def chat_events(self, chat_id: int) -> list[int]:
+        """Ids of the messages the bot sent or edited in this chat, one per send or edit."""
+        return self._events[chat_id]
+
+    def message(self, chat_id: int, message_id: int) -> BotMessage:
+        """A message of the bot in this chat, as it stands now (deleted ones included)."""
+        return self._messages[chat_id][message_id]
 
     def chat_messages(self, chat_id: int) -> list[BotMessage]:
         """The bot's messages in this chat, oldest first, without deleted ones."""
@@ -443,10 +481,14 @@ class FakeBotAPI:
     async def _handle(self, request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
         params = await _read_params(request)
-        self.calls.append(ApiCall(method, params, token))
+        call = ApiCall(method, params, token)
+        self.calls.append(call)
+        lost = {"ok": False, "error_code": 504, "description": "lost"}
+        if self.call_hook is not None and self.call_hook(call, RECEIVED):
+            return web.json_response(lost)  # not carried out; nobody is listening any more
         if (silence := self._lost.pop(method.lower(), None)) is not None:
             await asyncio.sleep(silence)
-            return web.json_response({"ok": False, "error_code": 504, "description": "lost"})
+            return web.json_response(lost)
         try:
             if not TOKEN.fullmatch(token):
                 raise ApiError(401, "Unauthorized")
@@ -457,8 +499,14 @@ class FakeBotAPI:
             if asyncio.iscoroutine(result):
                 result = await result
         except ApiError as error:
-            return web.json_response(error.payload(), status=error.status)
-        return web.json_response({"ok": True, "result": result})
+            response = web.json_response(error.payload(), status=error.status)
+        else:
+            response = web.json_response({"ok": True, "result": result})
+        if self.call_hook is not None:
+            self.call_hook(call, DONE)
+        if slow := self._slow.get(method.lower()):
+            await asyncio.sleep(slow.pop(0))
+        return response
 
     def file_content(self, file_id: str) -> bytes:
         """What downloading the file gives: a small PNG of its own colour, or changed bytes."""
@@ -538,6 +586,7 @@ class FakeBotAPI:
         if allowed := set(p.get("allowed_updates") or ()):
             self._queue = [update for update in self._queue if allowed & update.keys()]
         batch, self._redeliver = self._redeliver + self._queue[: int(p.get("limit") or 100)], []
+        self.deliveries.update(update["update_id"] for update in batch)
         return batch
 
     def _set_webhook(self, p: Params, token: str) -> bool:
