@@ -177,6 +177,10 @@ async def claim_due(
     )
     claimed = list((await session.scalars(query)).all())
     for notification in claimed:
+        if notification.claimed_until is not None and notification.outcome_unknown_at is None:
+            # Its last claim lapsed: the worker died holding it, perhaps once it was sent and
+            # before that was recorded. It may have arrived, so this sending says it is a repeat.
+            notification.outcome_unknown_at = now
         notification.claimed_until = now + CLAIM_LEASE
         notification.attempts += 1
     await session.flush()
