@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 
@@ -66,10 +67,24 @@ class InviteRefused(DomainError):
         self.reason = reason
 
 
+def without_controls(text: str) -> str:
+    """Typed text without control characters (newlines and tabs kept): nobody sees them in a
+    record, and PostgreSQL cannot store NUL."""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
+def visible_length(text: str) -> int:
+    """How many characters of `text` show: not spaces, controls, formatting marks (zero-width
+    spaces, direction marks), private-use or unassigned code points."""
+    return sum(unicodedata.category(character)[0] not in "CZ" for character in text)
+
+
 def bounded_text(value: str, field: str, shortest: int, longest: int, one_line: bool = True) -> str:
-    """Typed text within its limits, or InvalidInput naming the field and what is wrong."""
+    """Typed text within its limits, or InvalidInput naming the field and what is wrong; text
+    that shows nothing is too short whatever its length."""
+    value = without_controls(value)
     cleaned = " ".join(value.split()) if one_line else value.strip()
-    if len(cleaned) < shortest:
+    if len(cleaned) < shortest or not visible_length(cleaned):
         raise InvalidInput(field, "too_short")
     if len(cleaned) > longest:
         raise InvalidInput(field, "too_long")

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from bot.db.models import FoundCategory
-from bot.services.errors import InvalidInput
+from bot.services.errors import InvalidInput, visible_length, without_controls
 
 Values = dict[str, Any]
 
@@ -382,6 +382,7 @@ _COORDINATES = re.compile(r"^(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,
 
 
 def check_text(spec: Field, text: str) -> str:
+    text = without_controls(text)
     if spec.kind is Kind.LONG_TEXT:
         # Paragraphs of a narrative are kept as written.
         cleaned = text.strip()
@@ -392,7 +393,8 @@ def check_text(spec: Field, text: str) -> str:
             raise InvalidInput(spec.kind, "no_characters")
     else:
         cleaned = " ".join(text.split())
-    if len(cleaned) < spec.shortest:
+    # Text that shows nothing (zero-width or direction marks alone) says nothing.
+    if len(cleaned) < spec.shortest or not visible_length(cleaned):
         raise InvalidInput(spec.kind, "too_short")
     if len(cleaned) > spec.longest:
         raise InvalidInput(spec.kind, "too_long")

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import ReportDraft, SeizureReport
+from handlers.common import callbacks
 from tests.conftest import RunningBot
 from tests.scenario import every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
@@ -66,4 +67,41 @@ async def test_a_procedure_category_that_does_not_exist_is_refused_calmly(
     await officer.press_data("pm:done")
     await every_button_answered(telegram, officer)
     assert officer.callback_answers()[-1].get("text") == en(OUTDATED)
+    no_errors(caplog)
+
+
+async def test_text_that_shows_nothing_is_refused_and_control_characters_are_not_stored(
+    running_bot: RunningBot, telegram, caplog
+) -> None:
+    """Found: a place of format characters alone ('\\x81\\u070f\\u0891\\u0604') was stored in
+    a draft; on PostgreSQL a NUL in a place failed the update (text columns refuse it)."""
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await start_quick_log(officer)
+    await officer.send("\u200b\u2060\u200f\u202e")
+    assert (await officer.receive()).text == en("The place is too short. Please type it again.")
+    await officer.send("Post\x00 7\x07")
+    assert (await officer.receive()).text == en("📍 Place noted.")
+    await officer.press(en("1"), await officer.receive())
+    await officer.press(en("✅ Nobody in danger"), await officer.receive())
+    await officer.receive()
+    async with running_bot.session_factory() as session:
+        report = await session.scalar(select(SeizureReport))
+    assert report.place_text == "Post 7"
+
+    await officer.send(en("📝 New report"))
+    await officer.press(en("📝 Full report instead"), await officer.receive())
+    await officer.receive()
+    async with running_bot.session_factory() as session:
+        draft = await session.scalar(select(ReportDraft))
+    narrative = callbacks.DraftAsk(
+        draft=draft.id, section=callbacks.Section.INCIDENT, key="narrative"
+    )
+    await officer.press_data(narrative.pack())
+    await officer.receive()
+    await officer.send("\u200b" * 12)
+    too_short = en("Too short: at least {limit} characters. Please type it again.")
+    assert (await officer.receive()).text == too_short.format(limit=10)
+    async with running_bot.session_factory() as session:
+        assert (await session.get(ReportDraft, draft.id)).content == draft.content
     no_errors(caplog)
