@@ -376,6 +376,7 @@ EARLIEST_YEAR = 1900
 COUNT_MAXIMUM = 1_000_000
 WEIGHT_MAXIMUM_KG = Decimal(100_000)
 _DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%y")
+_INTEGER = re.compile(r"-?\d+")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _WEIGHT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(kg|кг|g|г|gr|гр)?\.?$", re.IGNORECASE)
 _COORDINATES = re.compile(r"^(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)$")
@@ -403,8 +404,11 @@ def check_text(spec: Field, text: str) -> str:
 
 def check_count(spec: Field, text: str) -> int:
     digits = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if not digits.lstrip("-").isdigit():
+    # Decimal digits only: str.isdigit() also admits "²", which int() refuses.
+    if not _INTEGER.fullmatch(digits):
         raise InvalidInput(spec.kind, "not_a_number")
+    if len(digits) > len(str(COUNT_MAXIMUM)) + 1:  # and int() refuses 4,300 digits
+        raise InvalidInput(spec.kind, "too_small" if digits.startswith("-") else "too_large")
     value = int(digits)
     if value < spec.minimum:
         raise InvalidInput(spec.kind, "too_small")
@@ -432,7 +436,7 @@ def check_weight(spec: Field, text: str) -> float:
 
 
 def check_year(spec: Field, text: str, now: datetime) -> int:
-    if not text.strip().isdigit() or len(text.strip()) != 4:
+    if not text.strip().isdecimal() or len(text.strip()) != 4:
         raise InvalidInput(spec.kind, "format")
     year = int(text.strip())
     if year < 1800:

@@ -13,7 +13,9 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import ReportDraft, SeizureReport
+from bot.db.models import ReportDraft, SeizureReport, utcnow
+from bot.services.errors import InvalidInput
+from bot.services.report_fields import check_year, field_of
 from handlers.common import callbacks
 from tests.conftest import RunningBot
 from tests.scenario import every_button_answered, tr
@@ -105,3 +107,41 @@ async def test_text_that_shows_nothing_is_refused_and_control_characters_are_not
     async with running_bot.session_factory() as session:
         assert (await session.get(ReportDraft, draft.id)).content == draft.content
     no_errors(caplog)
+
+
+async def test_numbers_in_other_scripts_and_of_any_length_are_explained_not_failed(
+    running_bot: RunningBot, telegram, caplog
+) -> None:
+    """Found: "²" and "--5" passed str.isdigit() and failed in int(); 5,000 digits passed
+    Python's limit for int(); a year "²⁰²⁰" failed the same way."""
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await officer.send(en("📝 New report"))
+    await officer.press(en("📝 Full report instead"), await officer.receive())
+    await officer.receive()
+    async with running_bot.session_factory() as session:
+        draft = await session.scalar(select(ReportDraft))
+    count = callbacks.DraftAsk(
+        draft=draft.id, section=callbacks.Section.INCIDENT, key="persons_count"
+    )
+    await officer.press_data(count.pack())
+    await officer.receive()
+    for typed, problem in (
+        ("²", "Please type a whole number, e.g. 3."),
+        ("--5", "Please type a whole number, e.g. 3."),
+        ("7" * 5000, "This number is too large. Please check it."),
+    ):
+        await officer.send(typed)
+        assert (await officer.receive()).text == en(problem)
+        await officer.receive()  # the question again
+    await officer.send("٣")  # Arabic-Indic three is a decimal digit: read as 3
+    await officer.receive()
+    async with running_bot.session_factory() as session:
+        draft = await session.get(ReportDraft, draft.id)
+    assert draft.content["incident"]["persons_count"] == 3
+    no_errors(caplog)
+
+    year = field_of(callbacks.Section.ITEM, "import_marking_year")
+    with pytest.raises(InvalidInput):
+        check_year(year, "²⁰²⁰", utcnow())
+    assert check_year(year, "٢٠٢٠", utcnow()) == 2020
