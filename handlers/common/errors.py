@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from aiogram import Router
@@ -28,16 +29,42 @@ def explain(error: Exception) -> str:
         return input_problem(error)
     if isinstance(error, DomainError):
         return _("This action cannot be done now. Nothing was changed.")
-    return _("Something went wrong on our side. Nothing saved before was lost; please try again.")
+    return _(
+        "Something went wrong on our side. Nothing saved before was lost, and the bot tries "
+        "your last action again by itself: do not send it again unless nothing happens "
+        "within a minute."
+    )
 
 
-async def answer_error(event: ErrorEvent, i18n: I18n, settings: Settings, **data: Any) -> None:
+class ToldOnce:
+    """Update ids whose person was already told of a failure. A failed update is handled again
+    (bot/receiving.py) until it succeeds or is given up: the person hears of it once, not at
+    every attempt, and is asked not to repeat what the bot repeats by itself."""
+
+    def __init__(self, remembered: int = 10_000) -> None:
+        self._told: OrderedDict[int, None] = OrderedDict()
+        self._remembered = remembered
+
+    def first_time(self, update_id: int) -> bool:
+        if update_id in self._told:
+            return False
+        self._told[update_id] = None
+        if len(self._told) > self._remembered:
+            self._told.popitem(last=False)
+        return True
+
+
+async def answer_error(
+    event: ErrorEvent, i18n: I18n, settings: Settings, told: ToldOnce, **data: Any
+) -> None:
     error = event.exception
     update = event.update
     if isinstance(error, DomainError):
         log.info("update %s refused: %r", update.update_id, error)
     else:
         log.error("update %s failed", update.update_id, exc_info=error)
+        if not told.first_time(update.update_id):
+            return
     with i18n.use_locale(locale_of(data, settings.default_language)):
         text = explain(error)
         try:
@@ -52,6 +79,11 @@ async def answer_error(event: ErrorEvent, i18n: I18n, settings: Settings, **data
 
 
 def create_router() -> Router:
+    told = ToldOnce()
+
+    async def answer(event: ErrorEvent, i18n: I18n, settings: Settings, **data: Any) -> None:
+        await answer_error(event, i18n, settings, told, **data)
+
     router = Router(name="errors")
-    router.error.register(answer_error)
+    router.error.register(answer)
     return router
