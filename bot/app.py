@@ -41,7 +41,7 @@ from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
 from handlers import access, documents, procedures, reports, supervision
-from handlers.common import errors, fallback, menu
+from handlers.common import chats, errors, fallback, menu
 from handlers.common.commands import register_commands
 from handlers.common.routing import prepared
 
@@ -55,9 +55,11 @@ log = logging.getLogger(__name__)
 
 def create_routers() -> list[Router]:
     """The bot's routers in the order they are tried, made fresh for each dispatcher (a router
-    joins only one): errors first, each feature's own screens, the catch-all fallback last."""
+    joins only one): errors first, then what is not in a private chat (never answered there),
+    each feature's own screens, the catch-all fallback last."""
     return [
         prepared(errors.create_router()),
+        prepared(chats.create_router()),
         prepared(menu.create_router()),
         access.create_router(),
         procedures.create_router(),

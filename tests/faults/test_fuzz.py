@@ -13,7 +13,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import ReportDraft, SeizureReport, utcnow
+from bot.db.models import FsmRecord, ReportDraft, SeizureReport, utcnow
 from bot.services.errors import InvalidInput
 from bot.services.report_fields import check_year, field_of
 from handlers.common import callbacks
@@ -145,3 +145,30 @@ async def test_numbers_in_other_scripts_and_of_any_length_are_explained_not_fail
     with pytest.raises(InvalidInput):
         check_year(year, "²⁰²⁰", utcnow())
     assert check_year(year, "٢٠٢٠", utcnow()) == 2020
+
+
+GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Kainda post"}
+
+
+async def test_nothing_is_answered_or_started_in_a_group(
+    running_bot: RunningBot, telegram, caplog
+) -> None:
+    """Found: in a group the bot greeted an officer by name, role and unit and ran a quick log
+    there, where everyone in the group reads it; it answers in private chats only."""
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    for number, text in enumerate(("/start", en("📝 New report"), "Kainda"), start=1):
+        message = {"message_id": number, "date": 0, "chat": GROUP, "from": officer.as_dict()}
+        entities = [{"type": "bot_command", "offset": 0, "length": 6}] if number == 1 else []
+        telegram.push_update({"message": message | {"text": text, "entities": entities}})
+    query = {"id": "77", "from": officer.as_dict(), "chat_instance": "-1", "data": "pm:"}
+    message = {"message_id": 9, "date": 0, "chat": GROUP, "text": "…"}
+    telegram.push_raw_update({"update_id": 50, "callback_query": query | {"message": message}})
+    await every_button_answered(telegram, officer)
+    assert officer.callback_answers()[-1].get("text") == en(OUTDATED)
+    await officer.no_more_messages()
+    sent_to_group = [call for call in telegram.calls if call.params.get("chat_id") == GROUP["id"]]
+    assert not sent_to_group
+    async with running_bot.session_factory() as session:
+        assert not (await session.scalars(select(FsmRecord.state))).all()
+    no_errors(caplog)
