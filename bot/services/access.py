@@ -27,7 +27,12 @@ from bot.services.errors import (
     NotFound,
     RequestOutdated,
 )
-from bot.services.notifications import ACCESS_APPROVED, ACCESS_DECLINED, enqueue_access_news
+from bot.services.notifications import (
+    ACCESS_APPROVED,
+    ACCESS_DECLINED,
+    enqueue_access_news,
+    enqueue_access_request,
+)
 from bot.services.permissions import require_active, require_manages_unit
 from bot.services.units import ancestor_ids, get_unit, normalize_name
 
@@ -83,7 +88,9 @@ async def submit_access_request(
     await audit.record(
         session, user, "access.requested", "access_request", request.id, unit_id=unit_id
     )
-    return SubmittedRequest(request, await reviewers_for_unit(session, unit_id))
+    reviewers = await reviewers_for_unit(session, unit_id)
+    enqueue_access_request(session, request.id, reviewers)
+    return SubmittedRequest(request, reviewers)
 
 
 async def pending_request_of(session: AsyncSession, user: User) -> AccessRequest | None:

@@ -39,6 +39,8 @@ ACCESS_DECLINED = "access.declined"
 ACCESS_GRANTED = "access.granted"
 ACCESS_BLOCKED = "access.blocked"
 ACCESS_NEWS = (ACCESS_APPROVED, ACCESS_DECLINED, ACCESS_GRANTED, ACCESS_BLOCKED)
+# A reviewer learns of a new access request (the request's id in `note`), queued with it.
+ACCESS_REQUESTED = "access.requested"
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 # Statuses of a notification still to be sent.
@@ -157,6 +159,19 @@ def enqueue_access_news(session: AsyncSession, person: User, kind: str) -> Notif
     notification = Notification(recipient_id=person.id, kind=kind)
     session.add(notification)
     return notification
+
+
+def enqueue_access_request(
+    session: AsyncSession, request_id: int, reviewers: list[User]
+) -> list[Notification]:
+    """Each reviewer learns of the request, queued in its transaction: a crash or a failing
+    Bot API after the request is stored no longer leaves it unseen."""
+    queued = [
+        Notification(recipient_id=reviewer.id, kind=ACCESS_REQUESTED, note=str(request_id))
+        for reviewer in reviewers
+    ]
+    session.add_all(queued)
+    return queued
 
 
 async def claim_due(

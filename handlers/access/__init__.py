@@ -5,9 +5,10 @@ from aiogram import Router
 
 from handlers.access import admin, invites, review, start
 from handlers.access.news import access_news
+from handlers.access.review import request_news
 from handlers.common.routing import feature_router
 
-__all__ = ["access_news", "create_router"]
+__all__ = ["access_news", "create_router", "request_news"]
 
 
 def create_router() -> Router:

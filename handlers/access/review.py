@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.text_decorations import html_decoration
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import AccessRequest, Role, User, UserStatus
+from bot.db.models import AccessRequest, Notification, Role, User, UserStatus
 from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
-from bot.services.access import SubmittedRequest, decide_access_request
+from bot.services.access import decide_access_request
 from bot.services.errors import AlreadyDecided, RequestOutdated
 from bot.services.units import get_unit
 from handlers.common import texts
 from handlers.common.callbacks import AccessDecision
-from handlers.common.delivery import deliver
 from handlers.common.filters import HasRole
 from handlers.common.keyboard import Keyboard
 from handlers.common.ui import show
@@ -36,30 +36,31 @@ def decision_keyboard(request: AccessRequest) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def notify_reviewers(
-    bot: Bot,
-    i18n: I18n,
-    session: AsyncSession,
-    settings: Settings,
-    submitted: SubmittedRequest,
-    applicant: User,
-) -> None:
-    request = submitted.request
+async def request_news(
+    session: AsyncSession, notification: Notification, language: str, timezone: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The outbox message that tells a reviewer of a request (ACCESS_REQUESTED), with the
+    buttons that decide it; pressed once it is decided, they say who decided it."""
+    request_id = int(notification.note or 0)
+    request = await session.get(AccessRequest, request_id)
+    text = _(
+        "🆕 Access request No. {number}\n"
+        "Name: {name}\nTelegram: {telegram}\nUnit: {unit}\nSent: {sent}"
+    )
+    if request is None:  # the applicant's account is gone, and the request with it
+        return text.format(number=request_id, name="—", telegram="—", unit="—", sent="—"), None
+    applicant = await session.get(User, request.user_id)
     unit = await get_unit(session, request.unit_id)
-    for reviewer in submitted.reviewers:
-        language = language_of(reviewer, settings.default_language)
-        with i18n.use_locale(language):
-            text = _(
-                "🆕 Access request No. {number}\n"
-                "Name: {name}\nTelegram: {telegram}\nUnit: {unit}\nSent: {sent}"
-            ).format(
-                number=request.id,
-                name=html_decoration.quote(request.full_name),
-                telegram=texts.person_label(applicant) + f" (id {applicant.telegram_id})",
-                unit=texts.unit_label(unit, language),
-                sent=format_datetime(request.created_at, language, settings.tz),
-            )
-            await deliver(bot, reviewer.telegram_id, text, decision_keyboard(request))
+    text = text.format(
+        number=request.id,
+        name=html_decoration.quote(request.full_name),
+        telegram=(texts.person_label(applicant) + f" (id {applicant.telegram_id})")
+        if applicant
+        else "—",
+        unit=texts.unit_label(unit, language),
+        sent=format_datetime(request.created_at, language, timezone),
+    )
+    return text, decision_keyboard(request)
 
 
 def outdated_note(outdated: RequestOutdated, language: str, settings: Settings) -> str:

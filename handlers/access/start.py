@@ -10,8 +10,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import LANGUAGES, Settings
+from bot.config import LANGUAGES
 from bot.db.models import User, UserStatus
+from bot.delivery import DeliveryWorker
 from bot.services.access import (
     pending_request_of,
     redeem_invite,
@@ -21,7 +22,6 @@ from bot.services.access import (
 from bot.services.errors import InvalidInput, InviteRefused
 from bot.services.units import get_unit, unit_tree
 from bot.services.users import set_language
-from handlers.access.review import notify_reviewers
 from handlers.common import texts
 from handlers.common.callbacks import LanguagePick, RequestAccess, UnitPage, UnitPick
 from handlers.common.commands import commands_for
@@ -179,24 +179,23 @@ async def access_unit(
     user: User,
     session: AsyncSession,
     state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    delivery: DeliveryWorker,
 ) -> None:
     full_name = (await state.get_data()).get("full_name")
     if not full_name:
         await state.set_state(AccessForm.name)
         await show(callback, _("Type your full name and rank, as in your service ID."))
         return
-    submitted = await submit_access_request(session, user, full_name, callback_data.unit_id)
+    # The reviewers' news is queued with the request: they never see one that is not stored,
+    # and a crash or a failing Bot API once it is stored no longer leaves it unseen.
+    await submit_access_request(session, user, full_name, callback_data.unit_id)
     await state.clear()
-    # Reviewers must never see a request that is not stored yet.
     await session.commit()
+    delivery.wake()
     await show(
         callback,
         _("Your access request has been sent. You will get a message here when it is reviewed."),
     )
-    await notify_reviewers(bot, i18n, session, settings, submitted, user)
 
 
 def create_router() -> Router:

@@ -24,6 +24,7 @@ from bot.i18n import format_datetime
 from bot.services import reports
 from bot.services.notifications import (
     ACCESS_NEWS,
+    ACCESS_REQUESTED,
     DAILY_DIGEST,
     PROCEDURES_REFUSED,
     RECIPIENT_UNREACHABLE,
@@ -34,7 +35,7 @@ from bot.services.notifications import (
     read_refusal,
 )
 from bot.services.units import get_unit
-from handlers.access import access_news
+from handlers.access import access_news, request_news
 from handlers.common import texts
 from handlers.common.callbacks import (
     AckReport,
@@ -71,6 +72,8 @@ async def _message(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if notification.kind in ACCESS_NEWS:
         return await access_news(session, notification, recipient, language)
+    if notification.kind == ACCESS_REQUESTED:
+        return await request_news(session, notification, language, timezone)
     if notification.kind == PROCEDURES_REFUSED:
         return procedures_refused_text(notification, language, timezone), None
     if notification.kind == DAILY_DIGEST:
