@@ -71,14 +71,15 @@ class _Failure:
 @dataclass
 class UpdateRetries:
     """Updates whose handling failed: each is tried again after a pause that grows with each
-    failure (1, 2, 4, then every `longest_pause` seconds: short, so that the bot answers again
+    failure (1, 2, then at most `longest_pause` seconds: short, so that the bot answers again
     within seconds of the database coming back). An update is given up (confirmed unhandled, and
     logged) only after `give_up_after` failures while other updates were handled meanwhile: the
     bot works and this update does not. During an outage nothing is handled, so nothing is given
     up; the updates wait for the database to come back."""
 
     give_up_after: int = 5
-    longest_pause: float = 5.0
+    # With the poll's own pause, an update met by an outage is answered within 5 s of recovery.
+    longest_pause: float = 3.0
     clock: Callable[[], float] = time.monotonic
     _failures: dict[int, _Failure] = field(default_factory=dict)
 

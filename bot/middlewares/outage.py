@@ -45,14 +45,16 @@ REMEMBERED_LANGUAGES = 10_000
 
 
 def outage_notice() -> str:
+    # The update is handled again once the service is back (bot/receiving.py): asking the
+    # person to send it again would have it done twice.
     return _(
-        "The service is temporarily unavailable. Nothing you sent before is lost; "
-        "please try again in a minute."
+        "The service is temporarily unavailable. Nothing you sent is lost: it will be handled "
+        "as soon as the service is back."
     )
 
 
 def busy_notice() -> str:
-    return _("⏳ Your previous message is still being handled. Please try again in a moment.")
+    return _("⏳ Your previous message is still being handled; this one will follow it.")
 
 
 def _connection_errors() -> tuple[type[BaseException], ...]:

@@ -38,8 +38,8 @@ REDIS_DB = 7
 # The promise: after the service is back, the bot answers within this.
 RECOVERY_SECONDS = 5.0
 NOTICE = (
-    "The service is temporarily unavailable. Nothing you sent before is lost; "
-    "please try again in a minute."
+    "The service is temporarily unavailable. Nothing you sent is lost: it will be handled "
+    "as soon as the service is back."
 )
 
 
