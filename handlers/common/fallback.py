@@ -1,8 +1,10 @@
-"""What nobody else handled: strangers, blocked people, stray text and outdated buttons."""
+"""What nobody else handled: strangers, blocked people, stray text, outdated buttons and edits of
+messages already sent."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
@@ -36,10 +38,23 @@ async def unavailable_button(callback: CallbackQuery, callback_answer: CallbackA
     callback_answer.show_alert = True
 
 
+async def edited(message: Message) -> None:
+    # Telegram tells of an edit, but an answer is taken once, as first sent: an officer who
+    # corrects a typo by editing must not believe the record was corrected.
+    await message.answer(
+        _(
+            "✏️ Editing a sent message changes nothing: what was sent first is kept. To change "
+            "an answer, choose the field again in the report."
+        )
+    )
+
+
 def create_router() -> Router:
     router = Router(name="fallback")
     router.message.register(blocked, HasStatus(UserStatus.BLOCKED))
     router.message.register(stranger, HasStatus(UserStatus.PENDING))
     router.message.register(not_understood, HasStatus(UserStatus.ACTIVE))
     router.callback_query.register(unavailable_button)
+    # Text and captions only: a live location is "edited" every few seconds as it moves.
+    router.edited_message.register(edited, F.chat.type == ChatType.PRIVATE, F.text | F.caption)
     return router

@@ -172,3 +172,32 @@ async def test_nothing_is_answered_or_started_in_a_group(
     async with running_bot.session_factory() as session:
         assert not (await session.scalars(select(FsmRecord.state))).all()
     no_errors(caplog)
+
+
+async def test_an_edited_answer_is_answered_and_changes_nothing(
+    running_bot: RunningBot, telegram, caplog
+) -> None:
+    """Found: an edit of a sent answer (an officer correcting a typo the Telegram way) got no
+    answer, so the officer believed the record corrected while it kept the first text."""
+    await set_up_officer(running_bot)
+    officer = telegram.user(OFFICER_ID, "Bekov")
+    await start_quick_log(officer)
+    await officer.send("Post 7")
+    await officer.receive()
+    await officer.receive()
+    edited = {"message_id": 1, "date": 0, "edit_date": 1, "from": officer.as_dict()}
+    telegram.push_update({"edited_message": edited | {"chat": officer.chat(), "text": "Post 8"}})
+    note = en(
+        "✏️ Editing a sent message changes nothing: what was sent first is kept. To change "
+        "an answer, choose the field again in the report."
+    )
+    assert (await officer.receive()).text == note
+    # A live location is edited as it moves, and an edit in a group is not for the bot.
+    live = {"latitude": 42.8, "longitude": 74.6, "live_period": 900}
+    telegram.push_update({"edited_message": edited | {"chat": officer.chat(), "location": live}})
+    telegram.push_update({"edited_message": edited | {"chat": GROUP, "text": "Post 9"}})
+    await officer.no_more_messages()
+    async with running_bot.session_factory() as session:
+        state = await session.scalar(select(FsmRecord.data))
+    assert state["place_text"] == "Post 7"
+    no_errors(caplog)
