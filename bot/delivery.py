@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import Notification, User, utcnow
+from bot.middlewares.outage import is_outage
 from bot.services import audit, housekeeping, notifications
 
 log = logging.getLogger(__name__)
@@ -148,8 +149,12 @@ class DeliveryWorker:
         while not self._stopping.is_set():
             try:
                 delivered = await self.deliver_due()
-            except Exception:
-                log.exception("notification delivery failed; retrying shortly")
+            except Exception as error:
+                if is_outage(error):
+                    # Every poll of an outage would print the same traceback: one line each.
+                    log.warning("notification delivery waits: database unreachable (%s)", error)
+                else:
+                    log.exception("notification delivery failed; retrying shortly")
                 delivered = 0
             if not delivered:
                 with suppress(TimeoutError):
