@@ -216,8 +216,24 @@ class DeliveryWorker:
                 return
             language = recipient.language or self._default_language
             with self._i18n.context(), self._i18n.use_locale(language):
-                text, markup = await self._render(session, notification, recipient, language)
+                try:
+                    text, markup = await self._render(session, notification, recipient, language)
+                except Exception as error:
+                    if is_outage(error):
+                        raise
+                    # One message that cannot be written must not hold up the others.
+                    log.exception(
+                        "notification %s (%s) could not be written; tried again later",
+                        notification_id,
+                        notification.kind,
+                    )
+                    unwritten = f"not written: {type(error).__name__}"
+                else:
+                    unwritten = None
             chat_id = recipient.telegram_id
+        if unwritten is not None:
+            await self._record(notification_id, "retry", unwritten)
+            return
         await self._limiter.wait(chat_id)
         try:
             # Bounded, so one lost request does not hold up everybody's notifications.

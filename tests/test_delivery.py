@@ -239,3 +239,26 @@ async def test_the_worker_prunes_old_update_claims_while_it_runs(
     assert claims == [2]
     async with session_factory() as session:
         assert (await session.scalars(select(DigestDay.day))).all() == ["2026-12-01"]
+
+
+async def test_a_notification_that_cannot_be_written_does_not_hold_up_the_others(
+    session_factory, database_url, telegram
+):
+    await supervisors_and_quick_logs(session_factory, telegram, supervisors=1, logs=1)
+    async with session_factory.begin() as session:
+        [news] = (await session.scalars(select(Notification))).all()
+        # Queued first, of a kind no renderer knows (a newer replica's, say).
+        unknown = Notification(recipient_id=news.recipient_id, kind="from.the.future", urgent=True)
+        session.add(unknown)
+    settings = make_settings(database_url, telegram.base_url)
+    bot = create_bot(settings)
+    worker = worker_for(session_factory, settings, bot)
+    try:
+        await worker.deliver_due()
+    finally:
+        await bot.session.close()
+    rows = {row.kind: row for row in await notification_rows(session_factory)}
+    assert rows[news.kind].status is DeliveryStatus.SENT
+    assert rows["from.the.future"].status is DeliveryStatus.PENDING
+    assert rows["from.the.future"].last_error.startswith("not written: ")
+    assert rows["from.the.future"].available_at > utcnow()
