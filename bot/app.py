@@ -112,6 +112,9 @@ class BotApplication:
     async def create(
         cls, settings: Settings, api_session: BaseSession | None = None
     ) -> BotApplication:
+        # First: procedure files refused with no good copy to serve stop the start before the
+        # database is touched.
+        served = load_at_startup(settings)
         engine = create_engine(settings.database_url)
         await upgrade_database(engine)
         session_factory = create_session_factory(engine)
@@ -120,7 +123,6 @@ class BotApplication:
         # Old update claims are pruned by the delivery worker, at start and every hour.
         i18n = create_i18n(settings.default_language)
         in_flight = InFlightUpdates()
-        served = load_at_startup(settings)
         if served.refused:
             # The edited files are refused and the last good ones served: the admins must know.
             async with session_factory.begin() as session:
