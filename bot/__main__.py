@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -17,6 +16,7 @@ from bot.config import LANGUAGES, ConfigError, Settings, load_settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import Role, UnitKind
+from bot.log_context import configure_logging
 from bot.media import MediaStore
 from bot.procedures.library import ProcedureErrors, load_library
 from bot.services import audit, evidence
@@ -260,9 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # Each line names its update and person; the token and the webhook secret never show.
+    configure_logging(settings.log_level, secrets=(settings.bot_token, settings.webhook_secret))
     if args.command in (None, "polling", "webhook"):
         # Imported here: aiogram's types take seconds to load, which the set-up commands skip.
         from aiogram.exceptions import TelegramUnauthorizedError

@@ -33,6 +33,7 @@ from bot.media import MediaStore
 from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactionMiddleware
 from bot.middlewares.inflight import InFlightUpdates
+from bot.middlewares.log_context import LogContext
 from bot.middlewares.outage import OutageNotice
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.last_good import load_at_startup
@@ -178,7 +179,9 @@ def build_dispatcher(
         i18n=i18n,
         delivery=delivery,
     )
-    # First: tells a person once that the database or Redis is out of reach (and "busy" when
+    # Log lines written while an update is handled name it and its person (bot/log_context.py).
+    LogContext().setup(dispatcher)
+    # Then: tells a person once that the database or Redis is out of reach (and "busy" when
     # the chat's previous update holds its lock too long), outside everything that needs them.
     dispatcher.update.outer_middleware(OutageNotice())
     # Outside the update's transaction: a failed commit is a failure too (bot/receiving.py).

@@ -26,6 +26,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.log_context import update_context
 from bot.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,15 @@ class UpdateRetries:
 async def handle_update(
     dispatcher: Dispatcher, bot: Bot, update: Update, retries: UpdateRetries
 ) -> bool:
-    """Handle one update to its end; True when it may be confirmed to Telegram."""
+    """Handle one update to its end; True when it may be confirmed to Telegram. Every line
+    logged meanwhile (aiogram's, and this module's after the dispatcher) names the update and
+    its person, as the dispatcher's own `LogContext` does inside."""
+    person = UserContextMiddleware.resolve_event_context(update).user_id
+    with update_context(update.update_id, person):
+        return await _handle(dispatcher, bot, update, retries)
+
+
+async def _handle(dispatcher: Dispatcher, bot: Bot, update: Update, retries: UpdateRetries) -> bool:
     outcome = Outcome()
     try:
         response = await dispatcher.feed_update(bot, update, **{OUTCOME: outcome})

@@ -54,13 +54,23 @@ class ToldOnce:
         return True
 
 
+def refusal(error: DomainError) -> str:
+    """A refusal as the log tells it: its kind and codes, never what it carries for the
+    person's answer (the name of who decided, what was typed)."""
+    if isinstance(error, InvalidInput):
+        return f"{type(error).__name__}({error.field}: {error.reason})"
+    if isinstance(error, NotFound):
+        return f"NotFound({error.what})"
+    return type(error).__name__
+
+
 async def answer_error(
     event: ErrorEvent, i18n: I18n, settings: Settings, told: ToldOnce, **data: Any
 ) -> None:
     error = event.exception
     update = event.update
     if isinstance(error, DomainError):
-        log.info("update %s refused: %r", update.update_id, error)
+        log.info("update %s refused: %s", update.update_id, refusal(error))
     else:
         log.error("update %s failed", update.update_id, exc_info=error)
         if not told.first_time(update.update_id):
