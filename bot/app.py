@@ -269,10 +269,17 @@ async def run_polling(settings: Settings) -> None:
         await app.close()
 
 
+# Telegram's largest update is well under this: a 4,096-character text even \u-escaped is 25 KB,
+# and its entities, a quoted reply and a keyboard add tens more. A longer body is refused (413)
+# as it is read, after the secret was checked.
+WEBHOOK_BODY_LIMIT = 512 * 1024
+
+
 async def start_webhook_server(app: BotApplication) -> web.AppRunner:
-    """Serve webhook updates; requests without the right secret header get 401."""
+    """Serve webhook updates; requests without the right secret header get 401, bodies over
+    `WEBHOOK_BODY_LIMIT` 413."""
     settings = app.settings
-    web_app = web.Application()
+    web_app = web.Application(client_max_size=WEBHOOK_BODY_LIMIT)
     # Shutdown hooks run in order: drain in-flight updates first, then the handler closes the bot.
     setup_application(web_app, app.dispatcher, bot=app.bot)
     # Answers 200 only once the update is handled and committed (bot/receiving.py).

@@ -8,11 +8,14 @@ each call returns once the update is handled, committed and answered.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Update
 from sqlalchemy import func, select
@@ -32,8 +35,11 @@ from bot.db.models import (
     Unit,
     User,
 )
+from bot.log_context import UpdateContext, configure_logging
+from tests.conftest import BOT_TOKEN
 from tests.fakes.bot_api import BotMessage, FakeBotAPI, FakeUser
 
+WEBHOOK_SECRET = "webhook-s3cret_42"
 COUNTED = (
     SeizureReport,
     ReportRevision,
@@ -60,6 +66,29 @@ class Records(logging.Handler):
 
     def at_least(self, level: int) -> list[logging.LogRecord]:
         return [record for record in self.records if record.levelno >= level]
+
+
+class Captured:
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+        self.records = Records()
+        self.records.addFilter(UpdateContext())
+
+
+@pytest.fixture(name="captured")
+def captured_logs() -> Iterator[Captured]:
+    """The process's log configuration at INFO, writing to a buffer; restored afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    capture = Captured()
+    secrets = (BOT_TOKEN, WEBHOOK_SECRET)
+    configure_logging("INFO", secrets=secrets, stream=capture.stream, force=True)
+    root.addHandler(capture.records)
+    try:
+        yield capture
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 @dataclass

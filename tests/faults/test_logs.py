@@ -6,21 +6,22 @@ photo, a supervisor's acknowledgement, and the faults that make the bot log."""
 
 from __future__ import annotations
 
-import io
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from bot.app import BotApplication
-from bot.log_context import HIDDEN, UpdateContext, configure_logging
+from bot.log_context import HIDDEN
 from bot.services.errors import AccessDenied, AlreadyDecided, InvalidInput, NotFound
 from handlers.common.callbacks import ReportOpen
 from handlers.common.errors import refusal
 from tests.conftest import BOT_TOKEN, RunningBot, make_settings
 from tests.fakes.bot_api import QUERY_TOO_OLD
-from tests.faults.harness import Harness, Records
+from tests.faults.harness import (  # noqa: F401 (a fixture)
+    WEBHOOK_SECRET,
+    Captured,
+    Harness,
+    captured_logs,
+)
 from tests.scenario import every_button_answered
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_full_report import (
@@ -39,29 +40,6 @@ NARRATIVE = "Driver Rustam Nazarov hid a pistol under the rear seat; passport AN
 PERSONAL = [NAME, "Nazarov", PASSPORT, "4412907", SERIAL, "4417", NARRATIVE, "Bekov", "Chief"]
 # Loggers that write only while an update is handled.
 IN_UPDATES = ("handlers.", "bot.middlewares.callbacks", "bot.services.", "aiogram.event")
-
-
-class Captured:
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-        self.records = Records()
-        self.records.addFilter(UpdateContext())
-
-
-@pytest.fixture
-def captured() -> Iterator[Captured]:
-    """The process's log configuration at INFO, writing to a buffer; restored afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    capture = Captured()
-    secrets = (BOT_TOKEN, "webhook-secret")
-    configure_logging("INFO", secrets=secrets, stream=capture.stream, force=True)
-    root.addHandler(capture.records)
-    try:
-        yield capture
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
 
 
 def _sender(update: dict[str, Any]) -> int | None:
@@ -142,12 +120,12 @@ def test_secrets_and_failed_statements_values_never_reach_a_line(captured: Captu
         raise RuntimeError(
             "(sqlite3.IntegrityError) UNIQUE constraint failed\n"
             "[SQL: INSERT INTO users (full_name) VALUES (?)]\n"
-            f"[parameters: ('{NAME}',)]\nwebhook secret: webhook-secret"
+            f"[parameters: ('{NAME}',)]\nwebhook secret: {WEBHOOK_SECRET}"
         )
     except RuntimeError:
         log.exception("update 7 failed")
     text = captured.stream.getvalue()
-    assert BOT_TOKEN not in text and "webhook-secret" not in text and NAME not in text
+    assert BOT_TOKEN not in text and WEBHOOK_SECRET not in text and NAME not in text
     assert f"bot{HIDDEN}/getMe" in text and f"[parameters: {HIDDEN}]" in text
     assert "[update=- user=-]" in text
 
