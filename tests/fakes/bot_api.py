@@ -320,7 +320,7 @@ class FakeBotAPI:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._failures: dict[str, list[ApiError]] = defaultdict(list)
         self._lost: dict[str, float] = {}
-        self._slow: dict[str, list[float]] = defaultdict(list)
+        self._slow: dict[str, list[tuple[float, int | None]]] = defaultdict(list)
         self.deliveries: Counter[int] = Counter()  # update id -> getUpdates answers holding it
         self.call_hook: CallHook | None = None
         self._users: dict[int, FakeUser] = {}
@@ -422,10 +422,13 @@ class FakeBotAPI:
         out, as when the network drops a request: the client sees a time-out."""
         self._lost[method.lower()] = seconds
 
-    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
-        """The next `times` calls of `method` are carried out at once but answered only after
-        `seconds`: a client that gives up sooner sees a time-out for something that happened."""
-        self._slow[method.lower()] += [seconds] * times
+    def slow_next(
+        self, method: str, seconds: float, times: int = 1, chat_id: int | None = None
+    ) -> None:
+        """The next `times` calls of `method` (to `chat_id`, when given) are carried out at once
+        but answered only after `seconds`: a client that gives up sooner sees a time-out for
+        something that happened."""
+        self._slow[method.lower()] += [(seconds, chat_id)] * times
 
     @property
     def confirmed_offset(self) -> int:
@@ -504,8 +507,12 @@ class FakeBotAPI:
             response = web.json_response({"ok": True, "result": result})
         if self.call_hook is not None:
             self.call_hook(call, DONE)
-        if slow := self._slow.get(method.lower()):
-            await asyncio.sleep(slow.pop(0))
+        slow = self._slow.get(method.lower(), [])
+        for number, (seconds, chat_id) in enumerate(slow):
+            if chat_id is None or chat_id == params.get("chat_id"):
+                del slow[number]
+                await asyncio.sleep(seconds)
+                break
         return response
 
     def file_content(self, file_id: str) -> bytes:
