@@ -6,11 +6,12 @@ The flows: an officer writes a full report (typed and button answers, an item, s
 an officer runs a procedure (a critical step skipped with a typed reason, a question
 answered); a stranger asks for access and an admin approves it; an officer files three quick
 logs in a row and four supervisors get the news. People act as people do: they answer the
-newest question on their screen, once. They never send anything twice: what the bot had not
+newest question on their screen. The test never sends an update twice: what the bot had not
 confirmed, the fake Bot API delivers again, as Telegram does. When nothing arrives for a while
-(the bot had stored the answer and died before showing the next question) they look where
-they are the way the menu lets them (My drafts, Procedures, My reports, /start) and answer
-what is then on the screen.
+(the bot had stored the answer and died before showing the next question), a person answers
+what their screen still shows once more, as people do; if that brings nothing either, they
+look where they are the way the menu lets them (My drafts, Procedures, My reports, /start) and
+answer what is then on the screen.
 
 Kills: per flow, `FAULTS_KILLS` (3) of them, drawn from `FAULTS_SEED` (printed with the
 figures): after the n-th call the bot makes to the Bot API (n up to what the flow costs
@@ -146,6 +147,7 @@ class FlowStats:
     seconds: float = 0.0
     redelivered: int = 0
     resumes: int = 0
+    again: int = 0
     lost: list[int] = field(default_factory=list)
 
 
@@ -299,7 +301,8 @@ class Person:
         self.telegram = world.telegram
         self.finished = False
         self.acted = -1
-        self.resumes = 0
+        self.resumes = self.again = 0
+        self.answered_again: set[int] = set()  # screens (event index) answered twice
         self.log: list[str] = []
 
     async def begin(self) -> None:
@@ -370,12 +373,18 @@ class Person:
                     raise Stuck(f"{self.user.id} waited {WAIT_LIMIT:.0f}s for news:\n{self.chat()}")
                 continue
             if now - max(last_act, self.world.ready_since) > PATIENCE:
-                self.resumes += 1
-                if self.resumes > MAX_RESUMES:
+                if self.resumes + self.again >= MAX_RESUMES:
                     raise Stuck(f"{self.user.id} is stuck:\n{self.chat()}")
-                self.log.append("looks where they are")
                 self.acted = len(events) - 1
-                await self.resume()
+                if found is not None and found[0] not in self.answered_again:
+                    self.answered_again.add(found[0])  # nothing came: answered once more
+                    self.again += 1
+                    self.log.append("answers again")
+                    await found[2]()
+                else:
+                    self.resumes += 1
+                    self.log.append("looks where they are")
+                    await self.resume()
                 last_act = clock()
 
     def chat(self) -> str:
@@ -991,6 +1000,7 @@ async def run_flow(world: World, flow: Flow, plan: list[Kill]) -> FlowStats:
     stats = world.end_flow()
     stats.seconds = time.monotonic() - started
     stats.resumes = sum(p.resumes for p in people)
+    stats.again = sum(p.again for p in people)
     sent = [update["update_id"] for update in telegram.pushed_updates[first_update:]]
     stats.redelivered = sum(
         times for update, times in telegram.redelivered().items() if update in set(sent)
@@ -1172,7 +1182,8 @@ async def test_killed_at_random_points_the_bot_stores_what_an_uninterrupted_run_
         doubled = duplicates(crashed.snapshots[name])
         summary.append(
             f"crash suite [{kind}, seed {SEED}] {name}: {len(stats.kills)} kills survived, "
-            f"{stats.redelivered} updates re-delivered, {stats.resumes} looks at the menu, "
+            f"{stats.redelivered} updates re-delivered, {stats.again} answers repeated, "
+            f"{stats.resumes} looks at the menu, "
             f"{len(stats.lost)} updates lost, {len(found)} differences, "
             f"{len(doubled)} duplicates, {crashed.snapshots[name]['repeats']} marked repeats "
             f"({stats.seconds:.1f}s; uninterrupted "
