@@ -417,6 +417,10 @@ class FakeBotAPI:
         """Answer the next `times` calls of `method` with this error."""
         self._failures[method.lower()] += [ApiError(status, description, retry_after)] * times
 
+    def stop_failing(self, method: str) -> None:
+        """Forget the failures still queued for `method` (the fault is over)."""
+        self._failures.pop(method.lower(), None)
+
     def lose_next(self, method: str, seconds: float) -> None:
         """The next call of `method` never gets an answer within `seconds` and is not carried
         out, as when the network drops a request: the client sees a time-out."""
