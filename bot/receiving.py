@@ -20,6 +20,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import TelegramObject, Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -43,7 +44,8 @@ class Outcome:
 class FailureWatch(BaseMiddleware):
     """Notes an update whose handling failed (its transaction rolled back), though the error
     handlers answered the person: it is not confirmed, and comes again. A refusal by a rule of
-    the service (`DomainError`) is an answer, not a failure. Registered outside the update's
+    the service (`DomainError`) is an answer, not a failure, and so is a 403 from a person who
+    blocked the bot. Registered outside the update's
     transaction, so a failed commit counts too."""
 
     async def __call__(
@@ -54,7 +56,9 @@ class FailureWatch(BaseMiddleware):
     ) -> Any:
         try:
             return await handler(event, data)
-        except DomainError:
+        except (DomainError, TelegramForbiddenError):
+            # A refusal is an answer; a person who blocked the bot is not reached by trying the
+            # update again (what it stored is committed or rolled back either way).
             raise
         except Exception:
             if isinstance(outcome := data.get(OUTCOME), Outcome):

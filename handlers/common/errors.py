@@ -71,6 +71,9 @@ async def answer_error(
     update = event.update
     if isinstance(error, DomainError):
         log.info("update %s refused: %s", update.update_id, refusal(error))
+    elif isinstance(error, TelegramForbiddenError):
+        log.info("update %s: the person has blocked the bot", update.update_id)
+        return
     else:
         log.error("update %s failed", update.update_id, exc_info=error)
         if not told.first_time(update.update_id):
