@@ -36,6 +36,7 @@ from bot.services.errors import InvalidInput
 from bot.services.report_fields import check_year, field_of
 from handlers.common import callbacks
 from handlers.common.texts import LANGUAGE_NAMES
+from handlers.documents.export import OTHER_PERIOD
 from tests.conftest import ADMIN_ID, RunningBot, make_settings
 from tests.fakes.bot_api import FakeUser
 from tests.faults.harness import Harness, Snapshot, changes
@@ -51,7 +52,7 @@ FUZZ = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")),
     suppress_health_check=list(HealthCheck),
 )
 
@@ -181,6 +182,8 @@ async def build_world(h: Harness) -> World:
     await h.press(pending, LANGUAGE_NAMES["en"])
     await h.press(pending, en("Request access"))
     await keep("pending", "access_name")
+    await h.send(pending, "Bakyt Asanov, sergeant")
+    await keep("pending", "access_unit")
 
     officer = people["officer"]
     await h.send(officer, en("📝 New report"))
@@ -209,6 +212,42 @@ async def build_world(h: Harness) -> World:
             officer, callbacks.DraftAsk(draft=draft, section=incident, key=key).pack()
         )
         await keep("officer", f"report_{key}")
+    item, person = callbacks.Section.ITEM, callbacks.Section.PERSON
+
+    async def entry(section: callbacks.Section, kind: str = "") -> int:
+        await h.press_data(
+            officer, callbacks.DraftAddEntry(draft=draft, section=section, kind=kind).pack()
+        )
+        async with h.app.session_factory() as session:
+            content = (await session.get(ReportDraft, draft)).content
+        return content["items" if section is item else "persons"][-1]["id"]
+
+    async def ask(section: callbacks.Section, key: str, number: int) -> None:
+        asked = callbacks.DraftAsk(draft=draft, section=section, key=key, entry=number)
+        await h.press_data(officer, asked.pack())
+
+    firearm, explosive = await entry(item, "firearm"), await entry(item, "explosive")
+    suspect = await entry(person)
+    for section, key, number in (
+        (item, "quantity", firearm),
+        (item, "serial_number", firearm),
+        (item, "net_weight", explosive),
+        (person, "birth_date", suspect),
+    ):
+        await ask(section, key, number)
+        await keep("officer", f"{section.value}_{key}")
+    await ask(item, "import_marking_country", firearm)
+    await h.send(officer, "Russia")
+    await ask(item, "import_marking_year", firearm)
+    await keep("officer", "item_import_marking_year")
+    await h.press_data(
+        officer,
+        callbacks.DraftChoice(
+            draft=draft, section=person, key="document_type", entry=suspect, code="passport"
+        ).pack(),
+    )
+    await ask(person, "document_number", suspect)
+    await keep("officer", "person_document_number")
     await h.press_data(officer, callbacks.DraftOpen(draft=draft).pack())
     await keep("officer", "report_screen")
     await h.send(officer, "/cancel")
@@ -229,10 +268,14 @@ async def build_world(h: Harness) -> World:
         supervisor, pack(callbacks.ReturnReport, report=report.id, revision=report.revision)
     )
     await keep("supervisor", "return_comment")
+    await h.press_data(supervisor, callbacks.ExportChoice(period=OTHER_PERIOD).pack())
+    await keep("supervisor", "export_period")
 
     admin = people["admin"]
     await h.press_data(admin, callbacks.UnitsScreen(action="create").pack())
     await keep("admin", "unit_code")
+    await h.send(admin, "FUZZ-1")
+    await keep("admin", "unit_name")
 
     buttons = {
         data
@@ -264,6 +307,7 @@ CONVERSATIONS = [
     ("stranger", "idle"),
     ("pending", "idle"),
     ("pending", "access_name"),
+    ("pending", "access_unit"),
     ("blocked", "idle"),
     ("officer", "idle"),
     ("officer", "quick_category"),
@@ -276,13 +320,21 @@ CONVERSATIONS = [
     ("officer", "report_route_transit"),
     ("officer", "report_persons_count"),
     ("officer", "report_narrative"),
+    ("officer", "item_quantity"),
+    ("officer", "item_serial_number"),
+    ("officer", "item_net_weight"),
+    ("officer", "item_import_marking_year"),
+    ("officer", "person_birth_date"),
+    ("officer", "person_document_number"),
     ("officer", "report_screen"),
     ("officer", "procedure_run"),
     ("officer", "skip_reason"),
     ("supervisor", "idle"),
     ("supervisor", "return_comment"),
+    ("supervisor", "export_period"),
     ("admin", "idle"),
     ("admin", "unit_code"),
+    ("admin", "unit_name"),
 ]
 
 
