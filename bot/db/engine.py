@@ -54,6 +54,9 @@ def _begin_immediate(connection: Any) -> None:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
+    # A failed statement's message would quote its values: names, passport and serial numbers
+    # typed by officers, which have no place in a log.
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         engine = create_async_engine(url, **options)

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from typing import Any
 
 from aiogram import Router
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -87,6 +87,9 @@ async def answer_error(
                 await update.message.answer(text)
         except TelegramForbiddenError:
             log.info("user of update %s has blocked the bot", update.update_id)
+        except TelegramBadRequest as refused:
+            # A press answered too late ("query is too old"): nothing to tell any more.
+            log.warning("could not tell the user of update %s: %s", update.update_id, refused)
         except Exception:
             log.exception("could not tell the user of update %s about an error", update.update_id)
 
