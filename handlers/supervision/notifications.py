@@ -85,8 +85,11 @@ async def _message(
             "notifications to them are not delivered."
         ).format(name=texts.person_label(person) if person else "—")
         return text, None
+    if notification.report_id is None:
+        raise LookupError(f"no message for notifications of kind {notification.kind!r}")
     report = await session.get(SeizureReport, notification.report_id)
-    assert report is not None
+    if report is None:
+        raise LookupError(f"notification {notification.id}: report {notification.report_id} gone")
     if notification.kind == REPORT_ACKNOWLEDGED:
         supervisor = await session.get(User, report.acknowledged_by_id)
         text = _("✅ Your report No. {number} was acknowledged by {name}.").format(
