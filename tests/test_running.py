@@ -7,6 +7,8 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -39,41 +41,50 @@ def help_update(update_id: int) -> dict:
     }
 
 
-async def test_webhook_accepts_only_requests_with_the_secret(database_url, telegram):
+SECRET = "s3cret-token"
+
+
+@asynccontextmanager
+async def webhook_server(
+    database_url: str, telegram, secret: str = SECRET, path: str = "/tg/hook"
+) -> AsyncIterator[tuple[BotApplication, aiohttp.ClientSession, str]]:
+    """The real application in webhook mode on a free local port, with an officer set up: the
+    application, an HTTP client and the webhook's URL."""
     port = free_port()
     settings = make_settings(
         database_url,
         telegram.base_url,
-        webhook_url=f"http://127.0.0.1:{port}/tg/hook",
-        webhook_secret="s3cret-token",
+        webhook_url=f"http://127.0.0.1:{port}{path}",
+        webhook_secret=secret,
         webhook_host="127.0.0.1",
         webhook_port=port,
     )
     app = await BotApplication.create(settings)
     runner = await start_webhook_server(app)
-
-    class Runner:
-        session_factory = app.session_factory
-
-    await set_up_officer(Runner)
-    officer = telegram.user(OFFICER_ID, "Bekov")
+    telegram.user(OFFICER_ID, "Bekov", "en")
     try:
-        registered = telegram.calls_of("setWebhook")[-1].params
-        assert registered["secret_token"] == "s3cret-token"
-        url = f"http://127.0.0.1:{port}/tg/hook"
+        await set_up_officer(app)
         async with aiohttp.ClientSession() as client:
-            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                async with client.post(url, json=help_update(1), headers=headers) as response:
-                    assert response.status == 401
-            await officer.no_more_messages()
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
-            async with client.post(url, json=help_update(2), headers=headers) as response:
-                assert response.status == 200
-        answer = await officer.receive()
-        assert "/cancel" in answer.text
+            yield app, client, f"http://127.0.0.1:{port}{path}"
     finally:
         await runner.cleanup()
         await app.close()
+
+
+async def test_webhook_accepts_only_requests_with_the_secret(database_url, telegram):
+    async with webhook_server(database_url, telegram) as (_, client, url):
+        officer = telegram.user(OFFICER_ID)
+        registered = telegram.calls_of("setWebhook")[-1].params
+        assert registered["secret_token"] == SECRET
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with client.post(url, json=help_update(1), headers=headers) as response:
+                assert response.status == 401
+        await officer.no_more_messages()
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with client.post(url, json=help_update(2), headers=headers) as response:
+            assert response.status == 200
+        answer = await officer.receive()
+        assert "/cancel" in answer.text
 
 
 @pytest.mark.parametrize(

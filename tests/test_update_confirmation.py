@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import signal
 
-import aiohttp
 from sqlalchemy import select
 
-from bot.app import BotApplication, start_webhook_server
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import ProcessedUpdate
@@ -17,7 +15,12 @@ from bot.receiving import UpdateRetries
 from tests.conftest import RunningBot, make_settings
 from tests.scenario import eventually
 from tests.test_access_flow import OFFICER_ID, set_up_officer
-from tests.test_running import free_port, help_update, start_bot_process
+from tests.test_running import (
+    SECRET,
+    help_update,
+    start_bot_process,
+    webhook_server,
+)
 
 HELP_TEXT = "/cancel"  # in the help's text, in every language
 
@@ -104,49 +107,29 @@ async def test_an_update_whose_handling_failed_is_handled_again(running_bot, tel
 
 
 async def test_the_webhook_answers_only_once_the_update_is_committed(database_url, telegram):
-    port = free_port()
-    settings = make_settings(
-        database_url,
-        telegram.base_url,
-        webhook_url=f"http://127.0.0.1:{port}/tg/hook",
-        webhook_secret="s3cret-token",
-        webhook_host="127.0.0.1",
-        webhook_port=port,
-    )
-    app = await BotApplication.create(settings)
-    runner = await start_webhook_server(app)
+    async with webhook_server(database_url, telegram) as (app, client, url):
 
-    class Database:
-        session_factory = app.session_factory
+        async def claimed(update_id: int) -> bool:
+            async with app.session_factory() as session:
+                found = await session.scalar(
+                    select(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id)
+                )
+                return found is not None
 
-    async def claimed(update_id: int) -> bool:
-        async with app.session_factory() as session:
-            found = await session.scalar(
-                select(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id)
-            )
-            return found is not None
+        officer = telegram.user(OFFICER_ID)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        telegram.fail_next("sendMessage", 500, "Internal Server Error")
+        async with client.post(url, json=help_update(7), headers=headers) as response:
+            assert response.status == 500  # Telegram sends it again
+        assert not await claimed(7)
 
-    await set_up_officer(Database)
-    officer = telegram.user(OFFICER_ID, "Bekov")
-    url = f"http://127.0.0.1:{port}/tg/hook"
-    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
-    try:
-        async with aiohttp.ClientSession() as client:
-            telegram.fail_next("sendMessage", 500, "Internal Server Error")
-            async with client.post(url, json=help_update(7), headers=headers) as response:
-                assert response.status == 500  # Telegram sends it again
-            assert not await claimed(7)
-
-            async with client.post(url, json=help_update(7), headers=headers) as response:
-                assert response.status == 200
-                assert await claimed(7)
-            async with client.post(url, json=help_update(7), headers=headers) as response:
-                assert response.status == 200
+        async with client.post(url, json=help_update(7), headers=headers) as response:
+            assert response.status == 200
+            assert await claimed(7)
+        async with client.post(url, json=help_update(7), headers=headers) as response:
+            assert response.status == 200
         await officer.receive_until(lambda message: HELP_TEXT in message.text)
         await officer.no_more_messages(wait=0.5)
-    finally:
-        await runner.cleanup()
-        await app.close()
 
 
 def test_a_failing_update_is_retried_later_and_later_and_given_up_only_while_others_work():

@@ -6,48 +6,27 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import aiohttp
 from sqlalchemy import func, select
 
-from bot.app import WEBHOOK_BODY_LIMIT, BotApplication, start_webhook_server
+from bot.app import WEBHOOK_BODY_LIMIT, BotApplication
 from bot.db.models import AuditEntry, ProcessedUpdate, User
-from tests.conftest import BOT_TOKEN, make_settings
+from tests.conftest import BOT_TOKEN
 from tests.faults.harness import (  # noqa: F401 (a fixture)
     WEBHOOK_SECRET,
     Captured,
     captured_logs,
 )
-from tests.test_access_flow import OFFICER_ID, set_up_officer
-from tests.test_running import free_port, help_update
+from tests.test_access_flow import OFFICER_ID
+from tests.test_running import help_update
+from tests.test_running import webhook_server as running_webhook
 
 SECRET = WEBHOOK_SECRET
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-@asynccontextmanager
-async def webhook_server(database_url: str, telegram, path: str = "/tg/hook") -> AsyncIterator:
-    port = free_port()
-    settings = make_settings(
-        database_url,
-        telegram.base_url,
-        webhook_url=f"http://127.0.0.1:{port}{path}",
-        webhook_secret=SECRET,
-        webhook_host="127.0.0.1",
-        webhook_port=port,
-    )
-    app = await BotApplication.create(settings)
-    runner = await start_webhook_server(app)
-    telegram.user(OFFICER_ID, "Bekov", "en")
-    try:
-        await set_up_officer(app)
-        async with aiohttp.ClientSession() as client:
-            yield app, client, f"http://127.0.0.1:{port}{path}"
-    finally:
-        await runner.cleanup()
-        await app.close()
+def webhook_server(database_url: str, telegram, path: str = "/tg/hook"):
+    return running_webhook(database_url, telegram, secret=SECRET, path=path)
 
 
 async def stored(app: BotApplication) -> tuple[int, int, int]:
