@@ -260,22 +260,14 @@ def chat_lock_key(running_bot: RunningBot, chat_id: int) -> StorageKey:
     )
 
 
-async def test_a_redis_outage_while_an_update_holds_the_chat_lock(
-    redis_proxy, sqlite_url, start_bot, telegram, monkeypatch
-):
-    """Redis goes away while a photo is being handled: the officer is told once, the chat's
-    lock (which the update could not release) is released as soon as Redis is back, and the
-    next press is answered within seconds, not when the lock expires."""
-    from redis.asyncio import Redis
-
+async def photo_held_at_the_danger_question(running_bot: RunningBot, telegram, monkeypatch):
+    """An officer's quick log at its danger question, and a photo whose keeping waits, holding
+    the chat's lock, until the event returned is set: (officer, danger question, event)."""
     from handlers.reports import quick_log
 
-    proxy, url = redis_proxy
-    running_bot = await start_bot(sqlite_url, redis_url=url)
     officer = await officer_at_the_place_question(running_bot, telegram)
     await officer.send("Parking lot B")
-    await officer.receive_until(lambda m: m.has_button(tr("en", "1")))
-    await officer.press(tr("en", "1"))
+    await officer.press(tr("en", "1"), await officer.receive_until(lambda m: m.has_button("1")))
     danger = await officer.receive_until(lambda m: m.has_button(tr("en", "✅ Nobody in danger")))
     await settled(running_bot)
 
@@ -290,6 +282,22 @@ async def test_a_redis_outage_while_an_update_holds_the_chat_lock(
     monkeypatch.setattr(quick_log, "keep_photo", slow_keep_photo)
     await officer.send_photo()
     await asyncio.wait_for(entered.wait(), 5)
+    return officer, danger, go_on
+
+
+async def test_a_redis_outage_while_an_update_holds_the_chat_lock(
+    redis_proxy, sqlite_url, start_bot, telegram, monkeypatch
+):
+    """Redis goes away while a photo is being handled: the officer is told once, the chat's
+    lock (which the update could not release) is released as soon as Redis is back, and the
+    next press is answered within seconds, not when the lock expires."""
+    from redis.asyncio import Redis
+
+    proxy, url = redis_proxy
+    running_bot = await start_bot(sqlite_url, redis_url=url)
+    officer, danger, go_on = await photo_held_at_the_danger_question(
+        running_bot, telegram, monkeypatch
+    )
     direct = Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
     try:
         [lock] = await direct.keys("*:lock")
@@ -323,28 +331,11 @@ async def test_the_chat_lock_is_kept_while_its_update_runs(
     from redis.asyncio import Redis
 
     from bot import fsm_storage
-    from handlers.reports import quick_log
 
     monkeypatch.setattr(fsm_storage, "LOCK_EXPIRY_SECONDS", 0.6)
     _, url = redis_proxy
     running_bot = await start_bot(sqlite_url, redis_url=url)
-    officer = await officer_at_the_place_question(running_bot, telegram)
-    await officer.send("Parking lot B")
-    await officer.press(tr("en", "1"), await officer.receive_until(lambda m: m.has_button("1")))
-    await officer.receive_until(lambda m: m.has_button(tr("en", "✅ Nobody in danger")))
-    await settled(running_bot)
-
-    entered, go_on = asyncio.Event(), asyncio.Event()
-    keep_photo = quick_log.keep_photo
-
-    async def slow_keep_photo(*args, **kwargs):
-        entered.set()
-        await go_on.wait()
-        return await keep_photo(*args, **kwargs)
-
-    monkeypatch.setattr(quick_log, "keep_photo", slow_keep_photo)
-    await officer.send_photo()
-    await asyncio.wait_for(entered.wait(), 5)
+    officer, _, go_on = await photo_held_at_the_danger_question(running_bot, telegram, monkeypatch)
     direct = Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
     try:
         await asyncio.sleep(1.5)  # well past the expiry
