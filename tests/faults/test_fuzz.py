@@ -802,6 +802,19 @@ async def test_a_procedure_category_that_does_not_exist_is_refused_calmly(
     no_errors(caplog)
 
 
+async def incident_field_asked(running_bot: RunningBot, officer, key: str) -> ReportDraft:
+    """The officer starts a full report and opens one of its incident's fields: the draft."""
+    await officer.send(en("📝 New report"))
+    await officer.press(en("📝 Full report instead"), await officer.receive())
+    await officer.receive()
+    async with running_bot.session_factory() as session:
+        draft = await session.scalar(select(ReportDraft))
+    asked = callbacks.DraftAsk(draft=draft.id, section=callbacks.Section.INCIDENT, key=key)
+    await officer.press_data(asked.pack())
+    await officer.receive()
+    return draft
+
+
 async def test_text_that_shows_nothing_is_refused_and_control_characters_are_not_stored(
     running_bot: RunningBot, telegram, caplog
 ) -> None:
@@ -821,16 +834,7 @@ async def test_text_that_shows_nothing_is_refused_and_control_characters_are_not
         report = await session.scalar(select(SeizureReport))
     assert report.place_text == "Post 7"
 
-    await officer.send(en("📝 New report"))
-    await officer.press(en("📝 Full report instead"), await officer.receive())
-    await officer.receive()
-    async with running_bot.session_factory() as session:
-        draft = await session.scalar(select(ReportDraft))
-    narrative = callbacks.DraftAsk(
-        draft=draft.id, section=callbacks.Section.INCIDENT, key="narrative"
-    )
-    await officer.press_data(narrative.pack())
-    await officer.receive()
+    draft = await incident_field_asked(running_bot, officer, "narrative")
     await officer.send("\u200b" * 12)
     too_short = en("Too short: at least {limit} characters. Please type it again.")
     assert (await officer.receive()).text == too_short.format(limit=10)
@@ -846,16 +850,7 @@ async def test_numbers_in_other_scripts_and_of_any_length_are_explained_not_fail
     Python's limit for int(); a year "²⁰²⁰" failed the same way."""
     await set_up_officer(running_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")
-    await officer.send(en("📝 New report"))
-    await officer.press(en("📝 Full report instead"), await officer.receive())
-    await officer.receive()
-    async with running_bot.session_factory() as session:
-        draft = await session.scalar(select(ReportDraft))
-    count = callbacks.DraftAsk(
-        draft=draft.id, section=callbacks.Section.INCIDENT, key="persons_count"
-    )
-    await officer.press_data(count.pack())
-    await officer.receive()
+    draft = await incident_field_asked(running_bot, officer, "persons_count")
     for typed, problem in (
         ("²", "Please type a whole number, e.g. 3."),
         ("--5", "Please type a whole number, e.g. 3."),
