@@ -54,12 +54,18 @@ async def ask_typed(
     await question_shown(state, (await send()).message_id)
 
 
-def shown(data: dict[str, Any]) -> bool:
-    return bool(data.get(PROMPT))
-
-
-def not_seen_yet() -> str:
-    return _(
-        "Your answer was not saved: the question it would go to had not reached your screen. "
-        "Here it is; please answer it."
+async def question_on_screen(
+    message: Message, data: dict[str, Any], ask_again: Callable[[], Awaitable[None]]
+) -> bool:
+    """Step 3: True when the typed answer's question is known to be on the screen; otherwise
+    the person is told the answer was not saved, the question is asked again, and False."""
+    if data.get(PROMPT):
+        return True
+    await message.answer(
+        _(
+            "Your answer was not saved: the question it would go to had not reached your "
+            "screen. Here it is; please answer it."
+        )
     )
+    await ask_again()
+    return False

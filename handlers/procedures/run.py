@@ -31,7 +31,7 @@ from handlers.common.callbacks import ProcedureMenu, ProcedureOpen, StepAction, 
 from handlers.common.evidence import keep_photo
 from handlers.common.filters import Answer, HasStatus, MenuButton, router_for
 from handlers.common.messages import input_problem
-from handlers.common.prompts import ask_typed, not_seen_yet, shown
+from handlers.common.prompts import ask_typed, question_on_screen
 from handlers.common.states import SkipForm
 from handlers.common.ui import main_menu, show
 from handlers.procedures import screens
@@ -240,12 +240,15 @@ async def skip_reason(
 ) -> None:
     data = await state.get_data()
     view = await runs.open_run(session, user, int(data["run"]), procedures)
-    if not shown(data):
-        await message.answer(not_seen_yet())
-        await _ask_reason(session, state, message.bot, message.chat.id, view, int(data["step"]))
+    step = int(data["step"])
+    if not await question_on_screen(
+        message,
+        data,
+        lambda: _ask_reason(session, state, message.bot, message.chat.id, view, step),
+    ):
         return
     try:
-        await runs.skip_step(session, view, int(data["step"]), reason=message.text)
+        await runs.skip_step(session, view, step, reason=message.text)
     except InvalidInput as problem:
         await message.answer(input_problem(problem))
         return

@@ -37,7 +37,7 @@ from handlers.common.callbacks import (
 )
 from handlers.common.filters import Answer, HasStatus, router_for
 from handlers.common.messages import input_problem
-from handlers.common.prompts import not_seen_yet, shown
+from handlers.common.prompts import question_on_screen
 from handlers.common.report_values import answer_problem
 from handlers.common.states import QuickLogForm, ReportForm
 from handlers.common.ui import show
@@ -171,8 +171,9 @@ async def typed_answer(
 ) -> None:
     data = await state.get_data()
     target, walk = target_of(data), bool(data.get("walk"))
-    if not shown(data):
-        await _show_again(message, session, user, settings, state, data)
+    if not await question_on_screen(
+        message, data, lambda: _ask_again(message, session, user, settings, state, data)
+    ):
         return
     try:
         draft = await drafts.answer_text(
@@ -209,7 +210,7 @@ async def _reask(
     await ask(message, session, user, settings, state, draft, target, bool(data.get("walk")))
 
 
-async def _show_again(
+async def _ask_again(
     message: Message,
     session: AsyncSession,
     user: User,
@@ -217,9 +218,7 @@ async def _show_again(
     state: FSMContext,
     data: dict[str, Any],
 ) -> None:
-    """An answer to a question that had not reached the screen: stored nowhere; the question
-    the state names is shown (again) instead."""
-    await message.answer(not_seen_yet())
+    """The question the state names, shown (again)."""
     draft = await drafts.get_draft(session, user, int(data["draft"]))
     await ask(
         message, session, user, settings, state, draft, target_of(data), bool(data.get("walk"))
@@ -239,8 +238,9 @@ async def location_answer(
     if field_of(target.section, target.key).kind is not Kind.PLACE:
         await not_text(message, state)
         return
-    if not shown(data):
-        await _show_again(message, session, user, settings, state, data)
+    if not await question_on_screen(
+        message, data, lambda: _ask_again(message, session, user, settings, state, data)
+    ):
         return
     try:
         draft = await drafts.answer_location(

@@ -30,7 +30,7 @@ from handlers.common.callbacks import (
 from handlers.common.filters import Answer, HasRole, HasStatus, router_for
 from handlers.common.keyboard import Keyboard
 from handlers.common.messages import input_problem
-from handlers.common.prompts import ask_typed, not_seen_yet, shown
+from handlers.common.prompts import ask_typed, question_on_screen
 from handlers.common.states import ReturnForm
 from handlers.common.texts import quote
 from handlers.common.ui import main_menu, show
@@ -71,9 +71,11 @@ async def return_comment(
 ) -> None:
     data = await state.get_data()
     shown_revision = {"report": int(data["report"]), "revision": int(data["revision"])}
-    if not shown(data):
-        await message.answer(not_seen_yet())
-        await _ask_comment(session, state, message.bot, message.chat.id, shown_revision)
+    if not await question_on_screen(
+        message,
+        data,
+        lambda: _ask_comment(session, state, message.bot, message.chat.id, shown_revision),
+    ):
         return
     try:
         report = await reports.return_for_correction(
