@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 
 from bot.i18n import MINUTES, format_datetime
 from bot.services.errors import InvalidInput
-from bot.services.report_fields import Field, Kind, Section, Values, applicable
+from bot.services.report_fields import FIELDS, Field, Kind, Section, Values, applicable
 from handlers.common.report_texts import choice_name, country_name, field_label
 from handlers.common.texts import quote
 
@@ -50,9 +50,18 @@ def field_hint(spec: Field, language: str) -> str:
 
 
 def display_value(
-    spec: Field, value: Any, language: str, timezone: ZoneInfo, unit_names: dict[int, str]
+    spec: Field,
+    value: Any,
+    language: str,
+    timezone: ZoneInfo,
+    unit_names: dict[int, str],
+    record: bool = False,
 ) -> str:
-    """A stored answer as the reader reads it (not escaped: see `section_lines`)."""
+    """A stored answer as the reader reads it (not escaped: see `section_lines`). An official
+    record (`record`) writes every date as dd.mm.yyyy and every time as dd.mm.yyyy HH:MM in the
+    service's time zone, in all languages; the screens write them as the reader's language does."""
+    if record and spec.kind in (Kind.DATE, Kind.DATETIME):
+        return record_moment(value, timezone)
     match spec.kind:
         case Kind.CHOICE:
             return choice_name(value)
@@ -85,6 +94,19 @@ def display_value(
     return str(value)
 
 
+RECORD_DATE = "%d.%m.%Y"
+RECORD_DATETIME = "%d.%m.%Y %H:%M"
+
+
+def record_moment(value: str | date | datetime, timezone: ZoneInfo) -> str:
+    """A date (dd.mm.yyyy) or a moment (dd.mm.yyyy HH:MM, local) as official records write it."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone).strftime(RECORD_DATETIME)
+    return value.strftime(RECORD_DATE)
+
+
 # A narrative may be 4,000 characters: a screen of the whole report shows its beginning.
 PREVIEW_LENGTH = 300
 
@@ -100,12 +122,13 @@ def field_row(
     timezone: ZoneInfo,
     unit_names: dict[int, str],
     preview: bool = True,
+    record: bool = False,
 ) -> tuple[str, str]:
     """A field's label and its value as read (not escaped); "❗" marks a mandatory gap."""
     value = values.get(spec.key)
     if value is None:
         return field_label(spec.key), "❗" if spec.required else "—"
-    shown = display_value(spec, value, language, timezone, unit_names)
+    shown = display_value(spec, value, language, timezone, unit_names, record)
     return field_label(spec.key), preview_of(shown) if preview else shown
 
 
@@ -117,11 +140,18 @@ def section_rows(
     unit_names: dict[int, str],
     answered_only: bool = False,
     preview: bool = True,
+    record: bool = False,
 ) -> list[tuple[str, str]]:
+    """The rows of a section: of a draft, every field that applies (gaps marked); of a filed
+    report (`answered_only`), every field it holds, so a report prints as it was filed even
+    after the form asks other questions."""
+    specs = (
+        (spec for spec in FIELDS[section] if values.get(spec.key) is not None)
+        if answered_only
+        else applicable(section, values)
+    )
     return [
-        field_row(spec, values, language, timezone, unit_names, preview)
-        for spec in applicable(section, values)
-        if not answered_only or values.get(spec.key) is not None
+        field_row(spec, values, language, timezone, unit_names, preview, record) for spec in specs
     ]
 
 
