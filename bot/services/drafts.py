@@ -23,6 +23,7 @@ from bot.db.models import (
     SeizureReport,
     Unit,
     User,
+    UserStatus,
     utcnow,
 )
 from bot.services import audit
@@ -42,6 +43,7 @@ from bot.services.report_fields import (
     check_country,
     check_date,
     check_datetime,
+    check_related,
     check_text,
     check_weight,
     check_year,
@@ -63,7 +65,9 @@ from bot.services.units import get_unit, subtree_ids
 
 # Kept as columns of the report (to list, search and notify by); the rest goes into its details.
 COLUMN_FIELDS = ("category", "occurred_at", "place", "anyone_in_danger")
-ENTRY_LISTS = {Section.ITEM: "items", Section.PERSON: "persons"}
+ENTRY_LISTS = {Section.ITEM: "items", Section.PERSON: "persons", Section.NOTICE: "notices"}
+# A button naming an officer carries "u" and the user's id.
+OFFICER_PREFIX = "u"
 PHOTOS_PER_DRAFT = 50
 ENTRIES_PER_LIST = 100
 # Reports an officer may still complete or correct; an acknowledged quick log is completed too.
@@ -80,7 +84,15 @@ class Target:
 
 
 def empty_content() -> dict[str, Any]:
-    return {"incident": {}, "conveyance": {}, "items": [], "persons": [], "photos": [], "next": 1}
+    return {
+        "incident": {},
+        "conveyance": {},
+        "items": [],
+        "persons": [],
+        "notices": [],
+        "photos": [],
+        "next": 1,
+    }
 
 
 def values_of(content: dict[str, Any], section: Section, entry: int = 0) -> Values:
@@ -226,7 +238,14 @@ async def answer_text(
     """A typed answer, checked by its field's kind; InvalidInput says why it was refused."""
     spec = field_of(target.section, target.key)
     value = await _typed_value(session, spec, text, sent_at, timezone)
-    return await _set(session, user, draft_id, target, value)
+    async with _editing(session, user, draft_id) as (draft, content):
+        _put_checked(content, target, spec, value)
+    return draft
+
+
+def _put_checked(content: dict[str, Any], target: Target, spec: Field, value: Any) -> None:
+    check_related(target.section, spec, value, values_of(content, target.section, target.entry))
+    _put(content, target, value)
 
 
 async def _typed_value(
@@ -251,6 +270,8 @@ async def _typed_value(
             return check_country(spec, text)
         case Kind.COUNTRIES:
             return check_countries(spec, text)
+        case Kind.OFFICER:
+            return {"name": check_text(spec, text)}
         case Kind.PLACE:
             coordinates = typed_coordinates(text)
             if coordinates is not None:
@@ -283,9 +304,40 @@ async def answer_choice(
 ) -> ReportDraft:
     """A button's answer; a button of an older question is refused, not misapplied."""
     spec = field_of(target.section, target.key)
+    officer = await _colleague(session, user, code) if spec.kind is Kind.OFFICER else None
     async with _editing(session, user, draft_id) as (draft, content):
-        _put(content, target, _chosen_value(spec, code, draft))
+        value = officer if officer is not None else _chosen_value(spec, code, draft)
+        _put_checked(content, target, spec, value)
     return draft
+
+
+async def colleagues(session: AsyncSession, user: User, limit: int = 8) -> list[User]:
+    """Active users of the officer's unit, the officer first: who may have made a weapon safe
+    or told an agency, offered as buttons."""
+    if user.unit_id is None:
+        return [user]
+    query = (
+        select(User)
+        .where(User.unit_id == user.unit_id, User.status == UserStatus.ACTIVE)
+        .order_by((User.id == user.id).desc(), User.full_name, User.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def _colleague(session: AsyncSession, user: User, code: str) -> Values:
+    """The officer a button names ("u<user id>"): a user of the officer's unit or below, with
+    the name as it is now, so the record keeps it if the account is renamed later."""
+    if not code.startswith(OFFICER_PREFIX) or not code[len(OFFICER_PREFIX) :].isdecimal():
+        raise InvalidInput("choice", "stale")
+    chosen = await session.get(User, int(code[len(OFFICER_PREFIX) :]))
+    if (
+        chosen is None
+        or user.unit_id is None
+        or chosen.unit_id not in await subtree_ids(session, user.unit_id)
+    ):
+        raise InvalidInput("choice", "stale")
+    return {"user_id": chosen.id, "name": chosen.full_name or f"#{chosen.id}"}
 
 
 async def answer_place_unit(

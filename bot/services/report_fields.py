@@ -40,6 +40,8 @@ class Kind(StrEnum):
     COUNTRY = "country"
     COUNTRIES = "countries"
     PLACE = "place"
+    # An officer: a user of the bot chosen with a button, or a name typed.
+    OFFICER = "officer"
 
 
 class Section(StrEnum):
@@ -47,6 +49,7 @@ class Section(StrEnum):
     CONVEYANCE = "conveyance"
     ITEM = "item"
     PERSON = "person"
+    NOTICE = "notice"
 
 
 class ItemKind(StrEnum):
@@ -73,6 +76,15 @@ class Field:
     # previous choice): fields that do not apply are neither asked nor kept.
     applies: Callable[[Values], bool] = lambda values: True
     allows_unknown: bool = False
+    # The largest whole number a COUNT takes (a barrel of 3 m is a typo, not a weapon).
+    maximum: int = 1_000_000
+    # What a typed TEXT must look like, when it has a fixed form (a train or flight number).
+    pattern: re.Pattern[str] | None = None
+    # A field of the same entry whose moment or person this one must follow or differ from:
+    # sappers arrive after they are called; the officer who verifies a weapon clear is not the
+    # one who made it safe.
+    not_before: str | None = None
+    not_same_as: str | None = None
 
 
 def _for_kinds(*kinds: ItemKind) -> Callable[[Values], bool]:
@@ -150,21 +162,62 @@ INCIDENT_FIELDS = (
     Field("route_destination", Kind.COUNTRY, allows_unknown=True),
     Field("persons_count", Kind.COUNT, minimum=0),
     Field("legal_basis", Kind.TEXT, shortest=3, longest=500),
+    Field("seizure_protocol_number", Kind.SERIAL, longest=40),
+    Field("seizure_protocol_date", Kind.DATE),
+    Field("criminal_case_number", Kind.SERIAL, longest=40),
     Field("narrative", Kind.LONG_TEXT, required=True, shortest=10, longest=4000),
 )
 
-_VEHICLE = _answered_other_than("conveyance_type", "pedestrian", "animal")
+ROAD_VEHICLES = ("car", "truck", "bus", "other")
+_ROAD_VEHICLE = _when("conveyance_type", *ROAD_VEHICLES)
+# A train's number is digits with at most one letter after them (303, 017Ф); a flight's is the
+# airline's two- or three-character code and up to four digits (KC 110, SU1883).
+TRAIN_NUMBER = re.compile(r"\d{1,4} ?[^\W\d_]?")
+FLIGHT_NUMBER = re.compile(r"[^\W_]{2,3} ?\d{1,4}[^\W\d_]?")
 CONVEYANCE_FIELDS = (
     Field(
         "conveyance_type",
         Kind.CHOICE,
-        ("car", "truck", "bus", "train", "aircraft", "pedestrian", "animal", "other"),
+        (
+            "car",
+            "truck",
+            "bus",
+            "train",
+            "aircraft",
+            "post_courier",
+            "pedestrian",
+            "animal",
+            "other",
+        ),
     ),
-    Field("vehicle_make", Kind.TEXT, longest=100, applies=_VEHICLE),
-    Field("vehicle_model", Kind.TEXT, longest=100, applies=_VEHICLE),
-    Field("registration_plate", Kind.SERIAL, longest=20, applies=_VEHICLE),
-    Field("registration_country", Kind.COUNTRY, applies=_VEHICLE, allows_unknown=True),
-    Field("vin", Kind.SERIAL, longest=32, applies=_VEHICLE),
+    Field("vehicle_make", Kind.TEXT, longest=100, applies=_ROAD_VEHICLE),
+    Field("vehicle_model", Kind.TEXT, longest=100, applies=_ROAD_VEHICLE),
+    Field("registration_plate", Kind.SERIAL, longest=20, applies=_ROAD_VEHICLE),
+    Field("registration_country", Kind.COUNTRY, applies=_ROAD_VEHICLE, allows_unknown=True),
+    Field("vin", Kind.SERIAL, longest=32, applies=_ROAD_VEHICLE),
+    Field(
+        "train_number",
+        Kind.TEXT,
+        longest=8,
+        pattern=TRAIN_NUMBER,
+        applies=_when("conveyance_type", "train"),
+    ),
+    Field("wagon_number", Kind.COUNT, maximum=99, applies=_when("conveyance_type", "train")),
+    Field(
+        "flight_number",
+        Kind.TEXT,
+        longest=9,
+        pattern=FLIGHT_NUMBER,
+        applies=_when("conveyance_type", "aircraft"),
+    ),
+    Field("seat", Kind.SERIAL, longest=8, applies=_when("conveyance_type", "train", "aircraft")),
+    Field(
+        "consignment_number",
+        Kind.SERIAL,
+        longest=40,
+        applies=_when("conveyance_type", "post_courier"),
+    ),
+    Field("carrier", Kind.TEXT, longest=100, applies=_when("conveyance_type", "post_courier")),
 )
 
 FIREARM_TYPES = (
@@ -219,6 +272,20 @@ EXPLOSIVE_KINDS = (
     "fuze",
     "other",
 )
+ACTION_TYPES = (
+    "single_shot",
+    "bolt_action",
+    "lever_action",
+    "pump_action",
+    "break_action",
+    "semi_automatic",
+    "selective_fire",
+    "automatic",
+    UNKNOWN,
+)
+AMMUNITION_STATES = ("live", "spent", "blank", "damaged")
+EXPLOSIVE_CONDITIONS = ("intact", "damaged", "leaking", "armed", UNKNOWN)
+TRACING_OUTCOMES = ("origin_established", "origin_not_established")
 _FIREARM = _for_kinds(ItemKind.FIREARM)
 _WEAPON_OR_PART = _for_kinds(ItemKind.FIREARM, ItemKind.PART)
 _EXPLOSIVE = _for_kinds(ItemKind.EXPLOSIVE)
@@ -226,6 +293,11 @@ _EXPLOSIVE = _for_kinds(ItemKind.EXPLOSIVE)
 
 def _and(*conditions: Callable[[Values], bool]) -> Callable[[Values], bool]:
     return lambda values: all(condition(values) for condition in conditions)
+
+
+_TRACED = _and(_FIREARM, _when("tracing", "sent", "answered"))
+_ANSWERED = _and(_FIREARM, _when("tracing", "answered"))
+_ORIGIN_FOUND = _and(_ANSWERED, _when("tracing_outcome", "origin_established"))
 
 
 ITEM_FIELDS = (
@@ -251,6 +323,8 @@ ITEM_FIELDS = (
         applies=_for_kinds(ItemKind.FIREARM, ItemKind.PART, ItemKind.AMMUNITION),
         required=True,
     ),
+    # The frame's or receiver's serial is the weapon's primary one (ITI); a part's own serial
+    # is its only one.
     Field(
         "serial_number",
         Kind.SERIAL,
@@ -259,13 +333,41 @@ ITEM_FIELDS = (
         longest=64,
         applies=_WEAPON_OR_PART,
     ),
+    # The procedure asks for the serial of every marked part (firearm-record.yaml).
+    Field("slide_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM),
+    Field("barrel_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM),
+    Field("bolt_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM),
+    Field(
+        "cylinder_serial",
+        Kind.SERIAL,
+        SERIAL_STATES,
+        longest=64,
+        applies=_and(_FIREARM, _when("firearm_type", "revolver")),
+    ),
+    Field("year_of_manufacture", Kind.YEAR, applies=_WEAPON_OR_PART),
+    Field("action_type", Kind.CHOICE, ACTION_TYPES, applies=_FIREARM),
+    Field("barrel_length_mm", Kind.COUNT, maximum=2000, applies=_FIREARM),
+    Field("barrels", Kind.COUNT, maximum=10, applies=_FIREARM),
+    Field("ifrt_reference", Kind.SERIAL, longest=40, applies=_FIREARM),
     Field(
         "markings",
         Kind.TEXT,
         longest=500,
         applies=_for_kinds(ItemKind.FIREARM, ItemKind.PART, ItemKind.EXPLOSIVE),
     ),
+    Field(
+        "ammunition_state",
+        Kind.CHOICE,
+        AMMUNITION_STATES,
+        applies=_for_kinds(ItemKind.AMMUNITION),
+    ),
     Field("headstamp", Kind.TEXT, longest=100, applies=_for_kinds(ItemKind.AMMUNITION)),
+    Field(
+        "headstamp_country",
+        Kind.COUNTRY,
+        applies=_for_kinds(ItemKind.AMMUNITION),
+        allows_unknown=True,
+    ),
     Field(
         "lot_number",
         Kind.SERIAL,
@@ -287,6 +389,15 @@ ITEM_FIELDS = (
         applies=_FIREARM,
     ),
     Field("state_when_found", Kind.CHOICE, ("loaded", "unloaded", UNKNOWN), applies=_FIREARM),
+    # The two officers `firearm-safe` requires: one unloads, another sees it clear.
+    Field("made_safe_by", Kind.OFFICER, longest=200, applies=_FIREARM),
+    Field(
+        "verified_clear_by",
+        Kind.OFFICER,
+        longest=200,
+        applies=_FIREARM,
+        not_same_as="made_safe_by",
+    ),
     Field("magazines", Kind.COUNT, minimum=0, applies=_FIREARM),
     Field(
         "magazine_capacity",
@@ -298,17 +409,30 @@ ITEM_FIELDS = (
         "iarms_details", Kind.TEXT, longest=500, applies=_and(_FIREARM, _when("iarms_check", "hit"))
     ),
     Field("tracing", Kind.CHOICE, ("not_needed", "sent", "answered"), applies=_FIREARM),
-    Field("tracing_date", Kind.DATE, applies=_and(_FIREARM, _when("tracing", "sent", "answered"))),
+    Field("tracing_date", Kind.DATE, applies=_TRACED),
+    Field("tracing_addressee", Kind.TEXT, shortest=2, longest=200, applies=_TRACED),
+    Field("tracing_legal_basis", Kind.TEXT, shortest=3, longest=500, applies=_TRACED),
+    Field("tracing_answered_on", Kind.DATE, applies=_ANSWERED, not_before="tracing_date"),
+    Field("tracing_outcome", Kind.CHOICE, TRACING_OUTCOMES, applies=_ANSWERED),
+    Field("traced_manufacture_country", Kind.COUNTRY, applies=_ORIGIN_FOUND),
+    Field("last_legal_import_country", Kind.COUNTRY, applies=_ORIGIN_FOUND),
+    Field("diversion_point", Kind.TEXT, longest=300, applies=_ORIGIN_FOUND),
+    Field("iarms_reference", Kind.SERIAL, longest=60, applies=_TRACED),
     Field(
         "condition",
         Kind.CHOICE,
         ("working", "damaged", "converted", "reactivated", "modified", "craft_made", UNKNOWN),
+        applies=_WEAPON_OR_PART,
     ),
+    Field("explosive_condition", Kind.CHOICE, EXPLOSIVE_CONDITIONS, applies=_EXPLOSIVE),
+    Field("cordon_distance_m", Kind.COUNT, maximum=10_000, applies=_EXPLOSIVE),
+    Field("sappers_called_at", Kind.DATETIME, applies=_EXPLOSIVE),
     Field("disposal_team", Kind.TEXT, longest=200, applies=_EXPLOSIVE),
     Field(
         "disposal_time",
         Kind.DATETIME,
         applies=_and(_EXPLOSIVE, _answered_other_than("disposal_team")),
+        not_before="sappers_called_at",
     ),
     Field("destroyed_in_place", Kind.YES_NO, applies=_EXPLOSIVE),
     Field("storage_location", Kind.TEXT, longest=200),
@@ -333,14 +457,32 @@ PERSON_FIELDS = (
     Field("detained", Kind.YES_NO),
 )
 
+AGENCIES = (
+    "prosecutor",
+    "police",
+    "national_security",
+    "customs",
+    "border_service_hq",
+    "interpol_ncb",
+    "other",
+)
+# Whom the seizure was reported to, when and by whom (notification.yaml: "record whom and when").
+NOTICE_FIELDS = (
+    Field("agency", Kind.CHOICE, AGENCIES, required=True),
+    Field("agency_name", Kind.TEXT, shortest=2, longest=200, applies=_when("agency", "other")),
+    Field("notified_at", Kind.DATETIME, required=True),
+    Field("notified_by", Kind.OFFICER, longest=200),
+)
+
 FIELDS: dict[Section, tuple[Field, ...]] = {
     Section.INCIDENT: INCIDENT_FIELDS,
     Section.CONVEYANCE: CONVEYANCE_FIELDS,
     Section.ITEM: ITEM_FIELDS,
     Section.PERSON: PERSON_FIELDS,
+    Section.NOTICE: NOTICE_FIELDS,
 }
 # Sections of which a report holds several, each entry numbered within the report.
-REPEATED = (Section.ITEM, Section.PERSON)
+REPEATED = (Section.ITEM, Section.PERSON, Section.NOTICE)
 
 
 def field_of(section: Section, key: str) -> Field:
@@ -399,6 +541,11 @@ def check_text(spec: Field, text: str) -> str:
         raise InvalidInput(spec.kind, "too_short")
     if len(cleaned) > spec.longest:
         raise InvalidInput(spec.kind, "too_long")
+    if spec.pattern is not None:
+        # Numbers of trains and flights are written in capitals whatever the keyboard gave.
+        cleaned = cleaned.upper()
+        if not spec.pattern.fullmatch(cleaned):
+            raise InvalidInput(spec.kind, "format")
     return cleaned
 
 
@@ -412,7 +559,7 @@ def check_count(spec: Field, text: str) -> int:
     value = int(digits)
     if value < spec.minimum:
         raise InvalidInput(spec.kind, "too_small")
-    if value > COUNT_MAXIMUM:
+    if value > min(spec.maximum, COUNT_MAXIMUM):
         raise InvalidInput(spec.kind, "too_large")
     return value
 
@@ -498,6 +645,41 @@ def check_datetime(spec: Field, text: str, now: datetime, timezone: ZoneInfo) ->
     if value.year < EARLIEST_YEAR:
         raise InvalidInput(spec.kind, "too_early")
     return value.astimezone(UTC).isoformat()
+
+
+class OutOfOrder(InvalidInput):
+    """A moment before the one it must follow (sappers arriving before they were called, a
+    reply before its request), or after one that must follow it: `other` names that field."""
+
+    def __init__(self, spec: Field, reason: str, other: Field, other_value: str) -> None:
+        super().__init__(spec.kind, reason)
+        self.other, self.other_value = other, other_value
+
+
+def same_officer(first: Values | None, second: Values | None) -> bool:
+    if not first or not second:
+        return False
+    if first.get("user_id") is not None or second.get("user_id") is not None:
+        return first.get("user_id") == second.get("user_id")
+    return " ".join(first["name"].split()).casefold() == " ".join(second["name"].split()).casefold()
+
+
+def check_related(section: Section, spec: Field, value: Any, values: Values) -> None:
+    """Refuses an answer that contradicts another answer of the same entry (see `Field`).
+    Dates and UTC moments are stored as ISO 8601 text, which sorts as time does."""
+    if spec.not_same_as and same_officer(value, values.get(spec.not_same_as)):
+        raise InvalidInput(spec.kind, "same_person")
+    for other in FIELDS[section]:
+        if other.not_same_as == spec.key and same_officer(value, values.get(other.key)):
+            raise InvalidInput(spec.kind, "same_person")
+    if spec.not_before:
+        earlier = values.get(spec.not_before)
+        if earlier is not None and value < earlier:
+            raise OutOfOrder(spec, "before_other", field_of(section, spec.not_before), earlier)
+    for other in FIELDS[section]:
+        later = values.get(other.key)
+        if other.not_before == spec.key and later is not None and value > later:
+            raise OutOfOrder(spec, "after_other", other, later)
 
 
 def check_coordinates(latitude: float, longitude: float) -> tuple[float, float]:

@@ -160,6 +160,10 @@ async def report_content(session: AsyncSession, report: SeizureReport) -> dict[s
     }
 
 
+# The repeated entries of a report's details, compared entry by entry.
+ENTRY_LIST_NAMES = ("items", "persons", "notices")
+
+
 def changed_paths(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
     """Where two contents differ, as dotted paths down to the field ("details.items.2.calibre");
     status and number are how the record is handled, not what it says."""
@@ -170,7 +174,7 @@ def changed_paths(before: dict[str, Any], after: dict[str, Any], prefix: str = "
         old, new = before.get(name), after.get(name)
         if isinstance(old, dict) or isinstance(new, dict):
             found += changed_paths(old or {}, new or {}, f"{prefix}{name}.")
-        elif name in ("items", "persons") and (isinstance(old, list) or isinstance(new, list)):
+        elif name in ENTRY_LIST_NAMES and (isinstance(old, list) or isinstance(new, list)):
             found += _changed_entries(old or [], new or [], f"{prefix}{name}.")
         elif old != new:
             found.append(f"{prefix}{name}")

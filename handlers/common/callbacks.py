@@ -21,6 +21,7 @@ _SECTION_LETTERS = {
     Section.CONVEYANCE: "c",
     Section.ITEM: "t",
     Section.PERSON: "p",
+    Section.NOTICE: "g",
 }
 _SECTIONS = {letter: section for section, letter in _SECTION_LETTERS.items()}
 SectionField = Annotated[

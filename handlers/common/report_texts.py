@@ -62,7 +62,7 @@ FIELD_LABELS = {
     "tracing_date": __("Tracing request date"),
     "condition": __("Condition"),
     "disposal_team": __("Handled by disposal team"),
-    "disposal_time": __("Disposal team: time"),
+    "disposal_time": __("Sappers arrived at"),
     "destroyed_in_place": __("Destroyed in place"),
     "storage_location": __("Storage location after hand-over"),
     "notes": __("Notes"),
@@ -75,6 +75,50 @@ FIELD_LABELS = {
     "document_number": __("Document number"),
     "document_country": __("Document issued by"),
     "detained": __("Detained"),
+    # case references
+    "seizure_protocol_number": __("Seizure protocol number"),
+    "seizure_protocol_date": __("Seizure protocol date"),
+    "criminal_case_number": __("Criminal case or register number"),
+    # conveyance by type
+    "train_number": __("Train number"),
+    "wagon_number": __("Wagon number"),
+    "flight_number": __("Flight number"),
+    "seat": __("Seat"),
+    "consignment_number": __("Consignment number"),
+    "carrier": __("Postal or courier company"),
+    # firearm
+    "slide_serial": __("Serial number: slide"),
+    "barrel_serial": __("Serial number: barrel"),
+    "bolt_serial": __("Serial number: bolt"),
+    "cylinder_serial": __("Serial number: cylinder"),
+    "year_of_manufacture": __("Year of manufacture"),
+    "action_type": __("Action type (firing mode)"),
+    "barrel_length_mm": __("Barrel length, mm"),
+    "barrels": __("Number of barrels"),
+    "ifrt_reference": __("INTERPOL Firearms Reference Table (IFRT) ID"),
+    "made_safe_by": __("Made safe by"),
+    "verified_clear_by": __("Verified clear by"),
+    # tracing
+    "tracing_addressee": __("Tracing request sent to (state or body)"),
+    "tracing_legal_basis": __("Tracing request: legal basis"),
+    "tracing_answered_on": __("Tracing reply date"),
+    "tracing_outcome": __("Tracing outcome"),
+    "traced_manufacture_country": __("Traced: country of manufacture"),
+    "last_legal_import_country": __("Traced: country of last legal import"),
+    "diversion_point": __("Traced: point of diversion"),
+    "iarms_reference": __("iARMS reference"),
+    # ammunition
+    "ammunition_state": __("State of the ammunition"),
+    "headstamp_country": __("Headstamp: country"),
+    # explosives
+    "explosive_condition": __("Condition of the explosive"),
+    "cordon_distance_m": __("Cordon distance set, m"),
+    "sappers_called_at": __("Sappers called at"),
+    # agencies notified
+    "agency": __("Agency notified"),
+    "agency_name": __("Name of the agency"),
+    "notified_at": __("Notified at"),
+    "notified_by": __("Notified by"),
 }
 
 CHOICE_NAMES = {
@@ -123,6 +167,7 @@ CHOICE_NAMES = {
     "aircraft": __("Aircraft"),
     "pedestrian": __("On foot"),
     "animal": __("Animal"),
+    "post_courier": __("Post or courier"),
     # item kinds
     "firearm": __("🔫 Firearm"),
     "part": __("🔩 Part or accessory"),
@@ -204,6 +249,32 @@ CHOICE_NAMES = {
     "passport": __("Passport"),
     "id_card": __("ID card"),
     "driving_licence": __("Driving licence"),
+    # action types
+    "single_shot": __("Single-shot"),
+    "bolt_action": __("Bolt-action"),
+    "lever_action": __("Lever-action"),
+    "pump_action": __("Pump-action"),
+    "break_action": __("Break-action"),
+    "semi_automatic": __("Semi-automatic"),
+    "selective_fire": __("Selective fire (single and automatic)"),
+    "automatic": __("Automatic"),
+    # state of ammunition
+    "live": __("Live"),
+    "spent": __("Spent (fired case)"),
+    # condition of an explosive
+    "intact": __("Intact"),
+    "leaking": __("Leaking"),
+    "armed": __("Armed (fuzed)"),
+    # tracing outcome
+    "origin_established": __("Origin established"),
+    "origin_not_established": __("Origin not established"),
+    # agencies
+    "prosecutor": __("Prosecutor's office"),
+    "police": __("Police (Ministry of Internal Affairs)"),
+    "national_security": __("State Committee for National Security"),
+    "customs": __("Customs Service"),
+    "border_service_hq": __("Border Service headquarters"),
+    "interpol_ncb": __("INTERPOL National Central Bureau"),
     # shared
     "other": __("Other"),
     "unknown": __("Unknown"),
@@ -214,7 +285,12 @@ SECTION_TITLES = {
     Section.CONVEYANCE: __("🚗 Conveyance"),
     Section.ITEM: __("📦 Item {number}"),
     Section.PERSON: __("👤 Person {number}"),
+    Section.NOTICE: __("📣 Agency notified {number}"),
 }
+
+
+# The lists of a report's details, and the section of their entries.
+ENTRY_SECTIONS = {"items": Section.ITEM, "persons": Section.PERSON, "notices": Section.NOTICE}
 
 
 def field_label(key: str) -> str:
@@ -231,7 +307,6 @@ def country_name(code: str, language: str) -> str:
     return report_fields.country_name(code, language)
 
 
-
 def section_title(section: Section, number: int = 0) -> str:
     return str(SECTION_TITLES[section]).format(number=number)
 
@@ -241,14 +316,13 @@ def changed_path_name(path: str) -> str:
     parts = path.split(".")
     if parts[0] != "details" or len(parts) < 3:
         return ""
-    if parts[1] in ("items", "persons"):
-        section = Section.ITEM if parts[1] == "items" else Section.PERSON
+    if parts[1] in ENTRY_SECTIONS:
+        section = ENTRY_SECTIONS[parts[1]]
         title = section_title(section, int(parts[2]))
         label = FIELD_LABELS.get(parts[3]) if len(parts) > 3 else None
         return f"{title}: {label}" if label else title
     label = FIELD_LABELS.get(parts[2])
     return str(label) if label else ""
-
 
 
 def changed_field_name(field: str) -> str:

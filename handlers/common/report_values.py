@@ -13,13 +13,24 @@ from babel.numbers import format_decimal
 
 from bot.i18n import MINUTES, format_datetime
 from bot.services.errors import InvalidInput
-from bot.services.report_fields import FIELDS, Field, Kind, Section, Values, applicable
+from bot.services.report_fields import (
+    COUNT_MAXIMUM,
+    FIELDS,
+    Field,
+    Kind,
+    OutOfOrder,
+    Section,
+    Values,
+    applicable,
+)
 from handlers.common.report_texts import choice_name, country_name, field_label
 from handlers.common.texts import quote
 
 
 def field_hint(spec: Field, language: str) -> str:
     """How to answer a field, with an example in the reader's conventions."""
+    if own := _own_hint(spec.key):
+        return own
     hints = {
         Kind.TEXT: _("Type it (at most {limit} characters).").format(limit=spec.longest),
         Kind.LONG_TEXT: _("Type it; several lines are kept (at most {limit} characters).").format(
@@ -43,10 +54,28 @@ def field_hint(spec: Field, language: str) -> str:
             "Choose the crossing point, share your location, type the coordinates "
             "(e.g. 42.87, 74.59) or type the place."
         ),
+        Kind.OFFICER: _("Choose the officer or type their name, rank and position."),
         Kind.CHOICE: _("Choose with the buttons."),
         Kind.YES_NO: _("Choose with the buttons."),
     }
     return hints[spec.kind]
+
+
+def _own_hint(key: str) -> str | None:
+    """Fields whose answer has a form of its own, with an example of it."""
+    hints = {
+        "train_number": _(
+            "Type the train number: digits, with at most one letter after them, e.g. 303 or 017Ф."
+        ),
+        "flight_number": _(
+            "Type the flight number: the airline's code and up to four digits, e.g. KC 110."
+        ),
+        "wagon_number": _("Type the wagon number, e.g. 7."),
+        "barrel_length_mm": _("Type the length in millimetres, e.g. 93."),
+        "barrels": _("Type the number of barrels, e.g. 1 (2 for a double-barrelled shotgun)."),
+        "cordon_distance_m": _("Type the distance in metres, e.g. 300."),
+    }
+    return hints.get(key)
 
 
 def display_value(
@@ -83,6 +112,8 @@ def display_value(
             return country_name(value, language)
         case Kind.COUNTRIES:
             return ", ".join(country_name(code, language) for code in value)
+        case Kind.OFFICER:
+            return value["name"]
         case Kind.PLACE:
             if "unit_id" in value:
                 return unit_names.get(value["unit_id"], "—")
@@ -184,6 +215,11 @@ def entry_summary(section: Section, values: Values, number: int, language: str) 
             parts.append(serial.get("text") or choice_name(serial["state"]))
         if values.get("quantity"):
             parts.append("× " + format_decimal(values["quantity"], locale=language))
+    elif section is Section.NOTICE:
+        if values.get("agency"):
+            parts.append(values.get("agency_name") or choice_name(values["agency"]))
+        if values.get("notified_by"):
+            parts.append(values["notified_by"]["name"])
     else:
         if values.get("role"):
             parts.append(choice_name(values["role"]))
@@ -194,7 +230,9 @@ def entry_summary(section: Section, values: Values, number: int, language: str) 
     return f"{number}. " + (" · ".join(parts) if parts else "…")
 
 
-def answer_problem(spec: Field, problem: InvalidInput, language: str) -> str | None:
+def answer_problem(
+    spec: Field, problem: InvalidInput, language: str, timezone: ZoneInfo
+) -> str | None:
     """Why a typed answer was refused, with the field's own limits; None for problems that are
     not about the value (those are explained by `handlers.common.messages.input_problem`)."""
     reasons = {
@@ -206,7 +244,11 @@ def answer_problem(spec: Field, problem: InvalidInput, language: str) -> str | N
         ),
         "not_a_number": _("Please type a whole number, e.g. 3."),
         "too_small": _("The number must be at least {minimum}."),
-        "too_large": _("This number is too large. Please check it."),
+        "too_large": _("This number is too large: at most {maximum}. Please check it."),
+        "same_person": _(
+            "The weapon must be verified clear by another officer than the one who made it "
+            "safe. Please choose or type the second officer."
+        ),
         "not_a_weight": _("Please type a weight, e.g. 2.5 kg or 500 g."),
         "format": _("This is not understood. {hint}"),
         "no_time": _("Please add the time, e.g. 29.11.2026 14:30."),
@@ -218,11 +260,24 @@ def answer_problem(spec: Field, problem: InvalidInput, language: str) -> str | N
         ),
         "use_buttons": _("Please choose with the buttons above. Nothing entered is lost."),
     }
+    if isinstance(problem, OutOfOrder):
+        order = {
+            "before_other": _("This is before “{other}” ({value}). Please check it."),
+            "after_other": _("This is after “{other}” ({value}). Please check it."),
+        }
+        other = problem.other
+        return order[problem.reason].format(
+            other=field_label(other.key),
+            value=display_value(other, problem.other_value, language, timezone, {}),
+        )
     if problem.field not in {kind.value for kind in Kind} or problem.reason not in reasons:
         return None
     if spec.kind is Kind.WEIGHT and problem.reason == "too_small":
         return _("The weight must be more than zero.")
     limit = spec.longest if problem.reason == "too_long" else spec.shortest
     return reasons[problem.reason].format(
-        limit=limit, minimum=spec.minimum, hint=field_hint(spec, language)
+        limit=limit,
+        minimum=spec.minimum,
+        maximum=format_decimal(min(spec.maximum, COUNT_MAXIMUM), locale=language),
+        hint=field_hint(spec, language),
     )

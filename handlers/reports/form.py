@@ -12,6 +12,7 @@ from aiogram.types import (
     CallbackQuery,
     Message,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -146,6 +147,7 @@ async def chosen(
     session: AsyncSession,
     state: FSMContext,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     target = Target(Section(callback_data.section), callback_data.key, callback_data.entry)
     code, draft_id = callback_data.code, callback_data.draft
@@ -158,7 +160,15 @@ async def chosen(
         draft = await drafts.answer_place_unit(session, user, draft_id, int(code[1:]))
         await menu_back(callback.bot, user)
     else:
-        draft = await drafts.answer_choice(session, user, draft_id, target, code)
+        try:
+            draft = await drafts.answer_choice(session, user, draft_id, target, code)
+        except InvalidInput as problem:
+            # A button that contradicts another answer (the same officer twice): said, asked again.
+            language = language_of(user, settings.default_language)
+            if (said := answer_problem(spec, problem, language, settings.tz)) is None:
+                raise
+            callback_answer.text, callback_answer.show_alert = said[:200], True
+            return
     await after_answer(callback, session, user, settings, state, draft, target, callback_data.walk)
 
 
@@ -205,7 +215,9 @@ async def _reask(
     target = target_of(data)
     spec = field_of(target.section, target.key)
     language = language_of(user, settings.default_language)
-    await message.answer(answer_problem(spec, problem, language) or input_problem(problem))
+    await message.answer(
+        answer_problem(spec, problem, language, settings.tz) or input_problem(problem)
+    )
     draft = await drafts.get_draft(session, user, int(data["draft"]))
     await ask(message, session, user, settings, state, draft, target, bool(data.get("walk")))
 

@@ -20,6 +20,7 @@ from bot.services import drafts
 from bot.services.drafts import Incomplete, Target
 from bot.services.errors import InvalidInput
 from bot.services.report_fields import (
+    FIELDS,
     REPEATED,
     Section,
     field_of,
@@ -89,7 +90,7 @@ async def add_entry(
         return
     first = {"kind": callback_data.kind} if section is Section.ITEM else {}
     draft, entry = await drafts.add_entry(session, user, callback_data.draft, section, first)
-    target = Target(section, "role", entry)
+    target = Target(section, FIELDS[section][0].key, entry)
     if section is Section.ITEM:
         # The kind is chosen: on to the first field of that kind.
         kind = Target(section, "kind", entry)

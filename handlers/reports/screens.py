@@ -105,6 +105,7 @@ async def review_screen(
     for section, heading in (
         (Section.ITEM, _("📦 Items: {count}")),
         (Section.PERSON, _("👤 Persons: {count}")),
+        (Section.NOTICE, _("📣 Agencies notified: {count}")),
     ):
         entries = content[ENTRY_LISTS[section]]
         lines += ["", heading.format(count=len(entries))]
@@ -127,6 +128,10 @@ async def review_screen(
     )
     builder.button(
         text=_("➕ Person"), callback_data=DraftAddEntry(draft=draft.id, section=Section.PERSON)
+    )
+    builder.button(
+        text=_("➕ Agency notified"),
+        callback_data=DraftAddEntry(draft=draft.id, section=Section.NOTICE),
     )
     builder.button(text=_("📷 Add photos"), callback_data=DraftPhotos(draft=draft.id))
     gaps = drafts.gaps(content)
@@ -159,7 +164,7 @@ async def review_screen(
     entry_buttons = sum(
         min(len(content[ENTRY_LISTS[section]]), ENTRIES_SHOWN) for section in REPEATED
     )
-    builder.adjust(2, *([1] * entry_buttons), 2, 1, 1, 2)
+    builder.adjust(2, *([1] * entry_buttons), 2, 2, 1, 2)
     return fit(lines), builder.as_markup()
 
 
@@ -286,6 +291,10 @@ async def question_screen(
     elif spec.kind in (Kind.CHOICE, Kind.SERIAL):
         for code in spec.choices:
             choice(report_texts.choice_name(code), code)
+    elif spec.kind is Kind.OFFICER:
+        for colleague in await drafts.colleagues(session, user):
+            name = colleague.full_name or f"#{colleague.id}"
+            choice(name, f"{drafts.OFFICER_PREFIX}{colleague.id}")
     elif spec.kind is Kind.YES_NO:
         choice(_("Yes"), "yes")
         choice(_("No"), "no")

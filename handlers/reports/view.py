@@ -52,6 +52,16 @@ def detail_lines(report: SeizureReport, language: str, settings: Settings) -> li
                 quote(report_values.entry_summary(section, values, values["number"], language))
                 for values in entries
             ]
+    notices = details.get("notices", [])
+    if notices:
+        # Whom the seizure was reported to and when: short enough to show whole.
+        lines.append(_("📣 Agencies notified: {count}").format(count=len(notices)))
+        for values in notices:
+            rows = report_values.section_rows(
+                Section.NOTICE, values, language, settings.tz, {}, answered_only=True
+            )
+            shown = " · ".join(value for _label, value in rows)
+            lines.append(quote(f"{values['number']}. {shown}"))
     return lines
 
 
