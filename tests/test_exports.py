@@ -110,7 +110,7 @@ async def test_a_thousand_reports_round_trip_through_xlsx_in_russian(session_fac
     [file], total = await export(session_factory, None, "xlsx")
 
     workbook = load_workbook(io.BytesIO(file.content), read_only=True)
-    reports_sheet, items_sheet = workbook.worksheets
+    reports_sheet, items_sheet = workbook[tr("ru", "Reports")], workbook[tr("ru", "Items")]
     rows = list(reports_sheet.iter_rows(values_only=True))
     assert total == REPORTS and len(rows) == REPORTS + 1
     header = rows[0]
@@ -118,20 +118,24 @@ async def test_a_thousand_reports_round_trip_through_xlsx_in_russian(session_fac
     by_number = {row[0]: dict(zip(header, row, strict=False)) for row in rows[1:]}
     first = by_number[f"TEST-{officer.unit_id}-00001"]
     assert first[tr("ru", "Direction")] == tr("ru", "Entry")
-    assert first[tr("ru", "What was found")] == tr("ru", "🔫 Firearms")
+    assert first[tr("ru", "What was found")] == tr("ru", "🔫 Firearms").removeprefix("🔫 ")
+    assert first[tr("ru", "{label} (code)").format(label=tr("ru", "What was found"))] == "firearms"
     assert first[tr("ru", "Narrative")] == "Report 1"
     assert first[tr("ru", "Date and time of the seizure")].tzinfo is None  # local, as read
     items = list(items_sheet.iter_rows(values_only=True))
     assert len(items) == 2 * REPORTS + 1
-    kinds = {row[2] for row in items[1:]}  # the first field of an item: its kind, in words
-    assert kinds == {tr("ru", "🔫 Firearm"), tr("ru", "🧰 Ammunition")}
+    kinds = {row[2:4] for row in items[1:]}  # the first field of an item: its kind, and code
+    assert kinds == {
+        (tr("ru", "🔫 Firearm").removeprefix("🔫 "), "firearm"),
+        (tr("ru", "🧰 Ammunition").removeprefix("🧰 "), "ammunition"),
+    }
     assert any(f"AB-{REPORTS}" in row for row in items[1:])
 
 
 async def test_a_thousand_reports_round_trip_through_csv_in_kyrgyz(session_factory):
     officer = await person(session_factory, 1, Role.OFFICER, "KAINDA")
     await add_reports(session_factory, officer, REPORTS)
-    (reports_file, items_file), _total = await export(session_factory, None, "csv", "ky")
+    reports_file, items_file, *_others = (await export(session_factory, None, "csv", "ky"))[0]
     assert reports_file.content.startswith("\ufeff".encode())  # spreadsheet programs need it
     rows = list(csv.reader(io.StringIO(reports_file.content.decode("utf-8-sig"))))
     assert len(rows) == REPORTS + 1 and rows[0][0] == tr("ky", "Report number")
@@ -221,15 +225,22 @@ async def test_an_officer_types_a_period_of_their_own_and_gets_csv_files(
     await officer.press(tr("en", "📄 CSV files"), formats)
     await officer.receive_until(lambda message: message.text.startswith("✅"))
     names = [call.params["document"]["filename"] for call in telegram.calls_of("sendDocument")]
-    assert [name.rsplit("-", 1)[1] for name in names] == ["reports.csv", "items.csv"]
+    assert [name.rsplit("-", 1)[1] for name in names] == [
+        "reports.csv",
+        "items.csv",
+        "persons.csv",
+        "notices.csv",
+        "custody.csv",
+        "tracing.csv",
+    ]
 
 
 def test_what_an_officer_typed_stays_text_in_the_spreadsheet():
     """A serial number or narrative starting with "=" is not run as a formula when the file is
     opened, and a typed address is not turned into a link."""
     writer = XlsxWriter()
-    writer.sheet("Items", ["Serial number", "Narrative"])
-    writer.append(['=HYPERLINK("http://example.com","open")', "http://example.com"])
+    sheet = writer.sheet("Items", ["Serial number", "Narrative"])
+    sheet.append(['=HYPERLINK("http://example.com","open")', "http://example.com"])
     sheet = load_workbook(io.BytesIO(writer.close()), read_only=True).worksheets[0]
     [serial, narrative] = next(sheet.iter_rows(min_row=2))
     assert serial.value == '=HYPERLINK("http://example.com","open")'
@@ -238,13 +249,18 @@ def test_what_an_officer_typed_stays_text_in_the_spreadsheet():
 
 
 def test_what_an_officer_typed_is_not_a_formula_in_a_csv_file_either():
-    """A spreadsheet program runs "=…", "+…", "-…" and "@…" typed in a CSV cell; an apostrophe in
-    front keeps it text (and is not shown). Numbers, dates and negative numbers stay as they are."""
+    """A spreadsheet program runs "=…", "+…", "-…", "@…", and a tab or carriage return first,
+    typed in a CSV cell; an apostrophe in front keeps it text (and is not shown). A number
+    field's negative number stays a number; "-3" typed as text is guarded like any text."""
     writer = CsvWriter()
-    writer.sheet("Items", ["Serial number", "Narrative", "Quantity"])
-    writer.append(['=HYPERLINK("http://example.com","open")', "@SUM(A1)", -3])
-    writer.append(["AB-123", "- found under the seat", 16])
+    sheet = writer.sheet("Items", ["Serial number", "Narrative", "Quantity"])
+    sheet.append(['=HYPERLINK("http://example.com","open")', "@SUM(A1)", -3])
+    sheet.append(["AB-123", "- found under the seat", 16])
+    sheet.append(["+7 700", "\t=1+1", "-3"])
+    sheet.append(["\r=1+1", "|pipe", None])
     [rows] = writer.close().values()
-    lines = list(csv.reader(io.StringIO(rows.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(rows.decode("utf-8-sig"), newline="")))
     assert lines[1] == ['\'=HYPERLINK("http://example.com","open")', "'@SUM(A1)", "-3"]
     assert lines[2] == ["AB-123", "'- found under the seat", "16"]
+    assert lines[3] == ["'+7 700", "'\t=1+1", "'-3"]
+    assert lines[4] == ["'\r=1+1", "|pipe", ""]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ReportStatus, Role, SeizureReport, User
-from bot.services.errors import InvalidInput
+from bot.db.models import ReportStatus, Role, SeizureReport, Unit, UnitKind, User
+from bot.services.errors import AccessDenied, InvalidInput
 from bot.services.permissions import managed_unit_ids, require_active
 from bot.services.units import subtree_ids
 
@@ -61,20 +60,27 @@ async def export_query(
     return select(SeizureReport).where(*conditions).order_by(SeizureReport.occurred_at)
 
 
+async def may_report_nationally(session: AsyncSession, user: User) -> bool:
+    """National returns (the IAFQ sheet) are headquarters' work: an administrator's, or a
+    supervisor's of a headquarters unit."""
+    if not user.is_active:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is not Role.SUPERVISOR or user.unit_id is None:
+        return False
+    unit = await session.get(Unit, user.unit_id)
+    return unit is not None and unit.kind is UnitKind.HEADQUARTERS
+
+
+async def require_national_reporting(session: AsyncSession, user: User) -> None:
+    if not await may_report_nationally(session, user):
+        raise AccessDenied()
+
+
 async def stream_reports(
     session: AsyncSession, query: Select[tuple[SeizureReport]]
 ) -> AsyncIterator[SeizureReport]:
     result = await session.stream_scalars(query.execution_options(yield_per=BATCH))
     async for report in result:
         yield report
-
-
-async def stream_items(
-    session: AsyncSession, query: Select[tuple[SeizureReport]]
-) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """Each report's number and items, without loading whole reports (a second pass over the
-    period, for the items sheet, reads only these two columns)."""
-    columns = query.with_only_columns(SeizureReport.number, SeizureReport.details)
-    result = await session.stream(columns.execution_options(yield_per=BATCH))
-    async for number, details in result:
-        yield number, (details or {}).get("items", [])

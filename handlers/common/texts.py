@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.text_decorations import html_decoration
@@ -24,6 +26,8 @@ from bot.procedures.schema import Category
 quote = html_decoration.quote
 
 URGENT = "⚠️"
+# What a label's leading emoji is made of: symbols, variation selectors, joiners, skin tones.
+_EMOJI_CATEGORIES = ("So", "Sk", "Mn", "Cf")
 
 MENU_PROCEDURES = __("📋 Procedures")
 MENU_NEW_REPORT = __("📝 New report")
@@ -114,6 +118,17 @@ def category_name(category: Category) -> str:
         Category.PERSONS: _("Persons and vehicles"),
         Category.REPORTING: _("Notification and reporting"),
     }[category]
+
+
+def plain_name(label: str) -> str:
+    """A label without the emoji it starts with ("🔫 Firearms" -> "Firearms"): the buttons'
+    words, for data such as a spreadsheet cell, where an emoji breaks filters and imports."""
+    start = 0
+    while start < len(label) and (
+        label[start].isspace() or unicodedata.category(label[start]) in _EMOJI_CATEGORIES
+    ):
+        start += 1
+    return label[start:]
 
 
 def found_name(category: FoundCategory) -> str:

@@ -1,6 +1,7 @@
-"""Exports of reports as spreadsheets (XLSX, or CSV files) and PDF, in the requester's language:
-headers in words, enumerations in words, dates in the service's time zone. Used from the chat
-(My reports, Inbox) and by headquarters' `python -m bot export`."""
+"""Exports of reports as spreadsheets (XLSX, or CSV files) and PDF, in the requester's language,
+and headquarters' national-reporting sheet (IAFQ, `iafq.py`). The spreadsheets are data
+(`export_sheets.py`): words beside codes, real dates in the service's time zone. Used from the
+chat (My reports, Inbox) and by headquarters' `python -m bot export`."""
 
 from __future__ import annotations
 
@@ -21,26 +22,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.db.models import SeizureReport, Unit, User, UserStatus, utcnow
+from bot.db.models import User, UserStatus, utcnow
 from bot.documents.pdf import render
-from bot.documents.spreadsheet import Cell, CsvWriter, SheetWriter, XlsxWriter
+from bot.documents.spreadsheet import CsvWriter, SheetWriter, XlsxWriter
 from bot.i18n import language_of
 from bot.media import MediaStore
 from bot.middlewares.inflight import InFlightUpdates
 from bot.procedures.library import ProcedureLibrary
 from bot.services import exports
-from bot.services.drafts import COLUMN_FIELDS
 from bot.services.errors import InvalidInput
-from bot.services.report_fields import (
-    CONVEYANCE_FIELDS,
-    INCIDENT_FIELDS,
-    ITEM_FIELDS,
-    Field,
-    Kind,
-    Values,
-    parse_day,
-)
-from handlers.common import report_texts, report_values, texts
+from bot.services.report_fields import parse_day
 from handlers.common.callbacks import ExportChoice
 from handlers.common.filters import Answer, HasStatus
 from handlers.common.keyboard import Keyboard
@@ -48,11 +39,13 @@ from handlers.common.messages import input_problem
 from handlers.common.states import ExportForm
 from handlers.common.ui import Screen, show
 from handlers.documents.export_job import ExportJob, ExportTools, export_key, run_export_job
+from handlers.documents.export_sheets import CSV_NAMES, Names, ReportSheets, seized_reports
+from handlers.documents.iafq import IafqSheet
 from handlers.documents.report_pdf import report_document
 
-XLSX, CSV, PDF = "xlsx", "csv", "pdf"
-FORMATS = (XLSX, CSV, PDF)
-PERIODS = ("this_month", "last_month", "last_30_days")
+XLSX, CSV, PDF, IAFQ = "xlsx", "csv", "pdf", "iafq"
+FORMATS = (XLSX, CSV, PDF, IAFQ)
+PERIODS = ("this_month", "last_month", "last_30_days", "last_year")
 OTHER_PERIOD = "other"
 CUSTOM_PERIOD = re.compile(r"(\d{8})-(\d{8})")
 TYPED_PERIOD = re.compile(r"^\s*(\S+)\s*(?:-|–|—|\.\.)\s*(\S+)\s*$")
@@ -97,118 +90,9 @@ def period_dates(period: str, today: date) -> tuple[date, date]:
         return last.replace(day=1), last
     if period == "last_30_days":
         return today - timedelta(days=29), today
+    if period == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
     return today.replace(day=1), today
-
-
-def _local(moment: datetime | None, settings: Settings) -> datetime | None:
-    # Spreadsheet cells have no time zone: the local time of the service, as people read it.
-    return moment.astimezone(settings.tz).replace(tzinfo=None) if moment else None
-
-
-class _Names:
-    """Units and officers by id, each read once per export."""
-
-    def __init__(self, session: AsyncSession, language: str) -> None:
-        self.session, self.language = session, language
-        self.units: dict[int, Unit] = {}
-        self.officers: dict[int, str] = {}
-
-    async def load_units(self) -> None:
-        self.units = {unit.id: unit for unit in (await self.session.scalars(select(Unit))).all()}
-
-    def unit(self, unit_id: int | None) -> str:
-        unit = self.units.get(unit_id or 0)
-        return texts.unit_label(unit, self.language) if unit else ""
-
-    async def officer(self, user_id: int) -> str:
-        if user_id not in self.officers:
-            person = await self.session.get(User, user_id)
-            self.officers[user_id] = texts.person_label(person) if person else ""
-        return self.officers[user_id]
-
-
-def _words(spec: Field, values: Values, language: str, settings: Settings) -> Cell:
-    value = values.get(spec.key)
-    if value is None:
-        return None
-    if spec.kind in (Kind.COUNT, Kind.YEAR, Kind.WEIGHT):
-        # Numbers stay numbers, so a spreadsheet can sum them.
-        return value
-    return report_values.display_value(spec, value, language, settings.tz, {})
-
-
-INCIDENT_DETAIL_FIELDS = [spec for spec in INCIDENT_FIELDS if spec.key not in COLUMN_FIELDS]
-
-
-def report_headers() -> list[str]:
-    return [
-        _("Report number"),
-        _("Status"),
-        _("Revision"),
-        _("Unit"),
-        _("Officer"),
-        report_texts.field_label("occurred_at"),
-        report_texts.field_label("category"),
-        report_texts.field_label("place"),
-        _("Latitude"),
-        _("Longitude"),
-        report_texts.field_label("anyone_in_danger"),
-        _("Urgent"),
-        _("Full report"),
-        *[report_texts.field_label(spec.key) for spec in INCIDENT_DETAIL_FIELDS],
-        *[report_texts.field_label(spec.key) for spec in CONVEYANCE_FIELDS],
-        _("Items"),
-        _("Persons"),
-        _("Submitted"),
-        _("Acknowledged"),
-    ]
-
-
-async def report_row(
-    report: SeizureReport, names: _Names, language: str, settings: Settings
-) -> list[Cell]:
-    details = report.details or {}
-    incident, conveyance = details.get("incident", {}), details.get("conveyance", {})
-    place = names.unit(report.place_unit_id) if report.place_unit_id else report.place_text
-    yes, no = _("yes"), _("no")
-    return [
-        report.number,
-        texts.report_status_name(report.status),
-        report.revision,
-        names.unit(report.unit_id),
-        await names.officer(report.officer_id),
-        _local(report.occurred_at, settings),
-        report_texts.choice_name(report.category.value),
-        place,
-        report.latitude,
-        report.longitude,
-        yes if report.anyone_in_danger else no,
-        yes if report.urgent else no,
-        yes if report.complete else no,
-        *[_words(spec, incident, language, settings) for spec in INCIDENT_DETAIL_FIELDS],
-        *[_words(spec, conveyance, language, settings) for spec in CONVEYANCE_FIELDS],
-        len(details.get("items", [])),
-        len(details.get("persons", [])),
-        _local(report.submitted_at, settings),
-        _local(report.acknowledged_at, settings),
-    ]
-
-
-def item_headers() -> list[str]:
-    return [
-        _("Report number"),
-        _("Item number"),
-        *[report_texts.field_label(spec.key) for spec in ITEM_FIELDS],
-    ]
-
-
-def item_rows(
-    number: str, items: list[Values], language: str, settings: Settings
-) -> list[list[Cell]]:
-    return [
-        [number, item["number"], *[_words(spec, item, language, settings) for spec in ITEM_FIELDS]]
-        for item in items
-    ]
 
 
 async def export_files(
@@ -225,6 +109,8 @@ async def export_files(
     progress: Progress | None = None,
 ) -> tuple[list[ExportFile], int]:
     """The export's files and how many reports they hold."""
+    if file_format == IAFQ and requester is not None:
+        await exports.require_national_reporting(session, requester)
     query = await exports.export_query(session, requester, first, last, settings.tz, unit_id)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     stem = f"reports-{first.isoformat()}-{last.isoformat()}"
@@ -236,27 +122,29 @@ async def export_files(
             for report in (await session.scalars(query)).all()
         ]
         return [ExportFile(f"{stem}.pdf", await asyncio.to_thread(render, documents))], total
-    names = _Names(session, language)
+    names = Names(session, language)
     await names.load_units()
-    writer: SheetWriter = XlsxWriter() if file_format == XLSX else CsvWriter()
-    writer.sheet(_("Reports"), report_headers())
+    writer: SheetWriter = CsvWriter() if file_format == CSV else XlsxWriter()
+    sheets: ReportSheets | IafqSheet = (
+        IafqSheet(writer, names, language, settings.tz)
+        if file_format == IAFQ
+        else ReportSheets(writer, names, language, settings.tz)
+    )
     done = 0
-    async for report in exports.stream_reports(session, query):
-        writer.append(await report_row(report, names, language, settings))
+    reports = exports.stream_reports(session, query)
+    async for seized in seized_reports(reports, names, settings.tz):
+        sheets.add(seized)
         done += 1
         await _breathe(done, total, progress)
-    writer.sheet(_("Items"), item_headers())
-    async for number, items in exports.stream_items(session, query):
-        for row in item_rows(number, items, language, settings):
-            writer.append(row)
-    if isinstance(writer, XlsxWriter):
-        return [ExportFile(f"{stem}.xlsx", await asyncio.to_thread(writer.close))], total
-    assert isinstance(writer, CsvWriter)
-    reports_csv, items_csv = writer.close().values()
-    return [
-        ExportFile(f"{stem}-reports.csv", reports_csv),
-        ExportFile(f"{stem}-items.csv", items_csv),
-    ], total
+    if isinstance(writer, CsvWriter):
+        return [
+            ExportFile(f"{stem}-{name}.csv", content)
+            for name, content in zip(CSV_NAMES, writer.close().values(), strict=True)
+        ], total
+    assert isinstance(writer, XlsxWriter)
+    if file_format == IAFQ:
+        stem = f"iafq-{first.isoformat()}-{last.isoformat()}"
+    return [ExportFile(f"{stem}.xlsx", await asyncio.to_thread(writer.close))], total
 
 
 async def _breathe(done: int, total: int, progress: Progress | None) -> None:
@@ -276,14 +164,21 @@ def period_name(period: str) -> str:
         "this_month": _("This month"),
         "last_month": _("Last month"),
         "last_30_days": _("Last 30 days"),
+        "last_year": _("Last year"),
         OTHER_PERIOD: _("📅 Other period"),
     }[period]
 
 
-def format_keyboard(period: str) -> Screen:
+def format_keyboard(period: str, national: bool) -> Screen:
+    """The formats; the national-reporting sheet only for those who report for the country."""
     builder = Keyboard()
-    labels = {XLSX: _("📊 Spreadsheet (XLSX)"), CSV: _("📄 CSV files"), PDF: _("🖨 PDF")}
-    for file_format in FORMATS:
+    labels = {
+        XLSX: _("📊 Spreadsheet (XLSX)"),
+        CSV: _("📄 CSV files"),
+        PDF: _("🖨 PDF"),
+        IAFQ: _("🌐 IAFQ (national reporting)"),
+    }
+    for file_format in FORMATS if national else (XLSX, CSV, PDF):
         builder.button(
             text=labels[file_format],
             callback_data=ExportChoice(period=period, file_format=file_format),
@@ -294,7 +189,11 @@ def format_keyboard(period: str) -> Screen:
 
 
 async def choose_period(
-    callback: CallbackQuery, callback_data: ExportChoice, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: ExportChoice,
+    state: FSMContext,
+    user: User,
+    session: AsyncSession,
 ) -> None:
     if callback_data.period == OTHER_PERIOD:
         await state.set_state(ExportForm.period)
@@ -307,10 +206,13 @@ async def choose_period(
         builder.adjust(1)
         await show(callback, _("📤 Export the reports of which period?"), builder.as_markup())
         return
-    await show(callback, *format_keyboard(callback_data.period))
+    national = await exports.may_report_nationally(session, user)
+    await show(callback, *format_keyboard(callback_data.period, national))
 
 
-async def typed_period(message: Message, state: FSMContext) -> None:
+async def typed_period(
+    message: Message, state: FSMContext, user: User, session: AsyncSession
+) -> None:
     match = TYPED_PERIOD.match(message.text or "")
     days = [parse_day(match.group(1)), parse_day(match.group(2))] if match else [None]
     if None in days:
@@ -325,7 +227,8 @@ async def typed_period(message: Message, state: FSMContext) -> None:
         await message.answer(input_problem(problem))
         return
     await state.clear()
-    text, markup = format_keyboard(custom_period(first, last))
+    national = await exports.may_report_nationally(session, user)
+    text, markup = format_keyboard(custom_period(first, last), national)
     await message.answer(text, reply_markup=markup)
 
 
