@@ -64,7 +64,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="last", required=True, type=date.fromisoformat)
     export.add_argument("--unit", help="a unit's id or code: that unit and the units below it")
     export.add_argument(
-        "--format", dest="file_format", choices=("xlsx", "csv", "pdf"), required=True
+        "--format",
+        dest="file_format",
+        choices=("xlsx", "csv", "pdf", "iafq"),
+        required=True,
+        help="iafq: the national-reporting sheet (UNODC IAFQ), one row per seized item",
     )
     export.add_argument("--out", required=True, type=Path, help="file to write (csv: two files)")
     export.add_argument("--language", choices=LANGUAGES, help="default: DEFAULT_LANGUAGE")
