@@ -659,8 +659,9 @@ class OutOfOrder(InvalidInput):
 def same_officer(first: Values | None, second: Values | None) -> bool:
     if not first or not second:
         return False
-    if first.get("user_id") is not None or second.get("user_id") is not None:
-        return first.get("user_id") == second.get("user_id")
+    if first.get("user_id") is not None and second.get("user_id") is not None:
+        return first["user_id"] == second["user_id"]
+    # A name typed for one and chosen for the other: the same name is the same officer.
     return " ".join(first["name"].split()).casefold() == " ".join(second["name"].split()).casefold()
 
 
