@@ -31,6 +31,11 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("polling", help="run the bot with long polling (the default)")
     commands.add_parser("webhook", help="run the bot as a webhook server")
     commands.add_parser("migrate", help="upgrade the database schema")
+    commands.add_parser(
+        "doctor",
+        help="check the token, database, migrations, media store, Redis and clock, and say how "
+        "to fix what is wrong",
+    )
 
     units = commands.add_parser("units", help="units").add_subparsers(dest="action", required=True)
     add_unit = units.add_parser("add", help="create a unit")
@@ -286,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     elif args.command == "procedures":
         return check_procedures(args.paths, settings)
+    elif args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return run_doctor(settings)
     elif args.command == "migrate":
         asyncio.run(with_database(settings, lambda _session: asyncio.sleep(0)))
         print("database is up to date")

@@ -1,9 +1,13 @@
-"""Settings read once from the environment (and an optional .env), validated at start."""
+"""Settings read once from the environment (and an optional .env), validated at start.
+
+An empty variable counts as unset (`BOT_TOKEN=` as `cp .env.example .env` leaves it), so its
+default applies. Only the commands that talk to Telegram need the token (`Settings.require_bot`).
+"""
 
 from __future__ import annotations
 
+import os
 import re
-import sys
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,6 +24,9 @@ LANGUAGES: tuple[Language, ...] = ("ky", "ru", "en")
 
 _TOKEN_PATTERN = re.compile(r"^\d+:[\w-]+$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/seizure-assistant.db"
+# Names the file of settings besides the environment; the tests point it at an empty file.
+ENV_FILE_VARIABLE = "ENV_FILE"
+DEFAULT_ENV_FILE = ".env"
 
 
 class ConfigError(Exception):
@@ -27,8 +34,13 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
+    # No file unless one is named: `load_settings` names ENV_FILE (default: .env).
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=None,
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
     )
 
     bot_token: str | None = None
@@ -43,6 +55,8 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # "json": one JSON object a line, for a log collector.
+    log_format: Literal["text", "json"] = "text"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
     procedures_dir: Path = PROJECT_ROOT / "procedures"
@@ -58,17 +72,13 @@ class Settings(BaseSettings):
     unknown_outcome_retry_minutes: float = Field(default=30, ge=0, le=24 * 60)
     escalate_after_minutes: float = Field(default=30, gt=0)
     escalate_urgent_after_minutes: float = Field(default=10, gt=0)
-    # Local time of the daily digest; empty turns the digest off.
+    # Local time of the daily digest; "off" turns the digest off.
     digest_time: time | None = time(20, 0)
 
     @field_validator("bot_token")
     @classmethod
-    def _token_has_telegram_shape(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not _TOKEN_PATTERN.match(value.strip()):
-            raise ValueError("must look like 123456789:ABC-token from @BotFather")
-        return value.strip()
+    def _token_trimmed(cls, value: str | None) -> str | None:
+        return value.strip() if value else None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -103,8 +113,8 @@ class Settings(BaseSettings):
 
     @field_validator("digest_time", mode="before")
     @classmethod
-    def _digest_off_when_empty(cls, value: object) -> object:
-        return None if value == "" else value
+    def _digest_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
     @field_validator("telegram_api_url", "webhook_url", "redis_url")
     @classmethod
@@ -133,10 +143,29 @@ class Settings(BaseSettings):
 
     def require_bot(self, webhook: bool = False) -> None:
         """Running the bot needs a token; webhook mode also a public URL and a secret."""
-        names = ["bot_token"] + (["webhook_url", "webhook_secret"] if webhook else [])
-        for name in names:
+        if problem := token_problem(self.bot_token):
+            what, fix = problem
+            raise ConfigError(
+                f"BOT_TOKEN {what}: {fix} (`python -m bot doctor` checks the whole set-up)"
+            )
+        for name in ["webhook_url", "webhook_secret"] if webhook else []:
             if not getattr(self, name):
                 raise ConfigError(f"{name.upper()} is required to run the bot in this mode")
+
+
+def token_problem(token: str | None) -> tuple[str, str] | None:
+    """What is wrong with BOT_TOKEN and how to fix it; None when it has the right shape."""
+    if not token:
+        return (
+            "is not set",
+            "ask @BotFather for a token (/newbot) and put it in .env as BOT_TOKEN=123456789:ABC...",
+        )
+    if not _TOKEN_PATTERN.match(token):
+        return (
+            "must look like 123456789:ABC-token from @BotFather",
+            "copy it again from @BotFather (/mybots, API Token)",
+        )
+    return None
 
 
 def _describe(error: ValidationError) -> str:
@@ -151,16 +180,10 @@ def _describe(error: ValidationError) -> str:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings or raise ConfigError with one line naming the variable."""
+    """Read settings from the environment and the file ENV_FILE names (default: .env), or raise
+    ConfigError with one line naming the variable."""
+    overrides.setdefault("_env_file", os.environ.get(ENV_FILE_VARIABLE) or DEFAULT_ENV_FILE)
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
-
-
-def load_settings_or_exit(**overrides: object) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None

@@ -14,12 +14,23 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import BotApplication
-from bot.config import Settings
+from bot.config import ENV_FILE_VARIABLE, Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 
 if TYPE_CHECKING:
     from tests.fakes.bot_api import FakeBotAPI
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hermetic tests: neither this process nor the CLI processes the tests start (which inherit
+    its environment) read a `.env` or the developer's bot settings (BOT_TOKEN, DATABASE_URL,
+    REDIS_URL, LOG_FORMAT, ...). tests/test_first_run.py proves it with a hostile `.env`."""
+    for name in list(os.environ):
+        if name.lower() in Settings.model_fields:
+            del os.environ[name]
+    os.environ[ENV_FILE_VARIABLE] = os.devnull
+
 
 ADMIN_ID = 1000
 BOT_TOKEN = "123456:TEST-token"

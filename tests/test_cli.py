@@ -13,7 +13,6 @@ def cli(
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     if media_dir is not None:
         env["MEDIA_DIR"] = media_dir
-    env.pop("BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, timeout=120
     )

@@ -5,25 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import time
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
 
 VALID = {"BOT_TOKEN": "123456:TEST-token"}
 
 
 def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key.isupper()}
-    for name in ("BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "TIMEZONE", "WEBHOOK_URL", "REDIS_URL"):
-        clean.pop(name, None)
+    # The test environment holds none of the developer's settings (tests/conftest.py).
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={**clean, **env},
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=os.environ.get("TMPDIR", "/tmp"),
     )
 
 
@@ -48,6 +46,21 @@ def test_bad_setting_is_named_in_one_line_and_exits_2(env, args, variable):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_an_empty_setting_counts_as_unset(monkeypatch):
+    for name in ("BOT_TOKEN", "DATABASE_URL", "TIMEZONE", "REDIS_URL", "WEBHOOK_PORT"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert settings.bot_token is None and settings.redis_url is None
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert (settings.timezone, settings.webhook_port) == ("Asia/Bishkek", 8080)
+
+
+def test_the_daily_digest_is_turned_off_by_name(monkeypatch):
+    assert load_settings().digest_time == time(20, 0)
+    monkeypatch.setenv("DIGEST_TIME", "off")
+    assert load_settings().digest_time is None
 
 
 def test_admin_ids_are_comma_separated(monkeypatch):

@@ -1076,7 +1076,7 @@ async def run_world(
         "PROCEDURES_DIR": str(write_library(workdir / "procedures")),
         "LOG_LEVEL": "INFO",
         "DEFAULT_LANGUAGE": "en",
-        "DIGEST_TIME": "",
+        "DIGEST_TIME": "off",
         "SHUTDOWN_TIMEOUT_SECONDS": "5",
         "NOTIFICATION_TIMEOUT_SECONDS": "5",
         # A send whose outcome is unknown goes again, marked as a repeat, after this (30 min in
