@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -27,6 +28,11 @@ from tests.test_quick_log import add_supervisor
 from tests.test_report_numbering import BISHKEK
 
 REPORTS = 1_000
+FORMULA = '=HYPERLINK("http://example.com","open")'
+# Pictographs, dingbats, arrows and symbols, variation selectors, joiners: none belongs in data.
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]"
+)
 
 
 def today() -> date:
@@ -82,6 +88,115 @@ async def add_reports(session_factory, officer, count: int, start: int = 1) -> N
                     },
                 )
             )
+
+
+async def add_detailed_report(session_factory, officer) -> str:
+    """A report answering the fields a data export has to get right: countries (one unknown),
+    dates and moments, yes/no, a serial's state, persons, agencies notified, four weapons items
+    and an explosive; an officer typed a formula into the narrative and a person's name."""
+    seized_at = utcnow() - timedelta(hours=2)
+    number = f"DATA-{officer.unit_id}-00001"
+    async with session_factory.begin() as session:
+        session.add(
+            SeizureReport(
+                number=number,
+                unit_id=officer.unit_id,
+                officer_id=officer.id,
+                status=ReportStatus.SUBMITTED,
+                category=FoundCategory.MIXED,
+                occurred_at=seized_at,
+                place_text="Kara-Suu station",
+                anyone_in_danger=False,
+                complete=True,
+                revision=1,
+                submitted_at=seized_at + timedelta(hours=1),
+                details={
+                    "incident": {
+                        "direction": "entry",
+                        "context": "trafficking",
+                        "route_departure": "TJ",
+                        "route_transit": ["UZ", "KZ"],
+                        "route_destination": "unknown",
+                        "seizure_protocol_date": "2026-11-30",
+                        "narrative": FORMULA,
+                    },
+                    "conveyance": {"conveyance_type": "car", "registration_country": "KZ"},
+                    "items": [
+                        {
+                            "number": 1,
+                            "kind": "firearm",
+                            "firearm_type": "assault_rifle",
+                            "quantity": 1,
+                            "make": "Kalashnikov",
+                            "model": "AKM",
+                            "calibre": "7.62×39 mm",
+                            "serial_number": {"text": "ХТ 4417"},
+                            "country_of_manufacture": "RU",
+                            "year_of_manufacture": 1975,
+                            "marking_status": "marked",
+                            "tracing": "answered",
+                            "tracing_date": "2026-10-01",
+                            "tracing_outcome": "origin_established",
+                            "last_legal_import_country": "TJ",
+                            "storage_location": "Evidence room",
+                        },
+                        {
+                            "number": 2,
+                            "kind": "part",
+                            "part_type": "suppressor",
+                            "quantity": 1,
+                            "make": "unknown",
+                            "calibre": "7.62×39 mm",
+                            "serial_number": {"state": "obliterated"},
+                            "country_of_manufacture": "unknown",
+                        },
+                        {
+                            "number": 3,
+                            "kind": "ammunition",
+                            "ammunition_type": "ball",
+                            "quantity": 30,
+                            "calibre": "7.62×39 mm",
+                            "headstamp_country": "RU",
+                        },
+                        {
+                            "number": 4,
+                            "kind": "ammunition",
+                            "ammunition_type": "tracer",
+                            "quantity": 10,
+                            "calibre": "7.62×39 mm",
+                        },
+                        {
+                            "number": 5,
+                            "kind": "explosive",
+                            "explosive_kind": "hand_grenade",
+                            "quantity": 1,
+                            "disposal_team": "Sappers",
+                            "disposal_time": (seized_at + timedelta(minutes=50)).isoformat(),
+                            "destroyed_in_place": False,
+                        },
+                    ],
+                    "persons": [
+                        {
+                            "number": 1,
+                            "role": "driver",
+                            "name": "@Petrov",
+                            "birth_date": "1991-03-14",
+                            "nationality": "TJ",
+                            "detained": True,
+                        }
+                    ],
+                    "notices": [
+                        {
+                            "number": 1,
+                            "agency": "prosecutor",
+                            "notified_at": (seized_at + timedelta(minutes=30)).isoformat(),
+                            "notified_by": {"user_id": officer.id, "name": "P1"},
+                        }
+                    ],
+                },
+            )
+        )
+    return number
 
 
 async def export(session_factory, requester, file_format: str, language: str = "ru"):
@@ -264,3 +379,100 @@ def test_what_an_officer_typed_is_not_a_formula_in_a_csv_file_either():
     assert lines[2] == ["AB-123", "'- found under the seat", "16"]
     assert lines[3] == ["'+7 700", "'\t=1+1", "'-3"]
     assert lines[4] == ["'\r=1+1", "|pipe", ""]
+
+
+def rows_of(workbook, title: str, language: str = "ru") -> list[dict]:
+    """A sheet's rows as {header: cell}."""
+    sheet = workbook[tr(language, title)]
+    header, *rows = list(sheet.iter_rows())
+    return [{head.value: cell for head, cell in zip(header, row, strict=True)} for row in rows]
+
+
+def code(label: str) -> str:
+    return tr("ru", "{label} (code)").format(label=tr("ru", label))
+
+
+def iso(label: str) -> str:
+    return tr("ru", "{label} (ISO 3166 code)").format(label=tr("ru", label))
+
+
+async def test_a_spreadsheet_is_data_words_beside_codes_real_dates_and_no_emoji(session_factory):
+    officer = await person(session_factory, 1, Role.OFFICER, "KAINDA")
+    number = await add_detailed_report(session_factory, officer)
+    [file], _total = await export(session_factory, None, "xlsx")
+    workbook = load_workbook(io.BytesIO(file.content))
+
+    titles = ["Reports", "Items", "Persons", "Agencies notified", "Custody", "Tracing"]
+    assert workbook.sheetnames == [tr("ru", title) for title in titles]
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        last = sheet.cell(sheet.max_row, sheet.max_column).coordinate
+        assert sheet.auto_filter.ref == f"A1:{last}"
+        assert all(6 <= sheet.column_dimensions[c.column_letter].width <= 60 for c in sheet[1])
+        assert next(sheet.iter_rows(values_only=True))[0] == tr("ru", "Report number")
+        for row in sheet.iter_rows(values_only=True):
+            assert not any(EMOJI.search(str(value)) for value in row if value), row
+
+    [report] = rows_of(workbook, "Reports")
+    assert report[tr("ru", "Report number")].value == number
+    assert report[tr("ru", "What was found")].value == tr("ru", "🔀 Mixed").removeprefix("🔀 ")
+    assert report[code("What was found")].value == "mixed"
+    assert report[code("Status")].value == "submitted"
+    assert report[tr("ru", "Status")].value == tr("ru", "submitted").capitalize()
+    moment = report[tr("ru", "Date and time of the seizure")]
+    assert moment.is_date and moment.value.tzinfo is None and moment.number_format.endswith("hh:mm")
+    assert report[tr("ru", "Submitted")].is_date
+    assert report[tr("ru", "Seizure protocol date")].is_date
+    assert report[tr("ru", "Anyone in danger or hurt")].value == tr("ru", "No")
+    assert report[iso("Country of departure")].value == "TJ"
+    assert report[iso("Transit countries")].value == "UZ, KZ"
+    assert report[tr("ru", "Intended destination")].value == tr("ru", "Unknown")
+    assert report[iso("Intended destination")].value is None
+    assert report[iso("Country of registration")].value == "KZ"
+
+    items = {row[tr("ru", "Item number")].value: row for row in rows_of(workbook, "Items")}
+    assert items[1][code("Type of weapon")].value == "assault_rifle"
+    assert items[1][iso("Country of manufacture")].value == "RU"
+    assert items[1][tr("ru", "Quantity")].data_type == "n"
+    assert items[2][tr("ru", "Serial number")].value == tr("ru", "Obliterated")
+    assert items[2][code("Serial number")].value == "obliterated"
+    assert items[5][tr("ru", "Sappers arrived at")].is_date  # was text
+    assert items[5][tr("ru", "Destroyed in place")].value == tr("ru", "No")
+
+    [person_row] = rows_of(workbook, "Persons")
+    born = person_row[tr("ru", "Date of birth")]
+    assert born.is_date and born.value.date() == date(1991, 3, 14)
+    assert born.number_format == "dd.mm.yyyy"
+    assert person_row[iso("Nationality")].value == "TJ"
+    assert person_row[code("Role")].value == "driver"
+    assert person_row[tr("ru", "Detained")].value == tr("ru", "Yes")
+
+    [notice] = rows_of(workbook, "Agencies notified")
+    assert notice[code("Agency notified")].value == "prosecutor"
+    assert notice[tr("ru", "Notified at")].is_date
+    assert notice[tr("ru", "Notified by")].value == "P1"
+
+    custody = rows_of(workbook, "Custody")
+    assert [row[tr("ru", "Item number")].value for row in custody] == [1, 2, 3, 4, 5]
+    assert {row[code("Purpose")].value for row in custody} == {"seizure"}
+    assert custody[0][tr("ru", "Received by")].value == "P1"
+    assert custody[0][tr("ru", "When")].value == moment.value
+    assert custody[0][tr("ru", "Storage location after hand-over")].value == "Evidence room"
+
+    [traced] = rows_of(workbook, "Tracing")
+    assert traced[tr("ru", "Item number")].value == 1
+    assert traced[code("Tracing outcome")].value == "origin_established"
+    assert traced[iso("Traced: country of last legal import")].value == "TJ"
+
+
+async def test_a_formula_an_officer_typed_is_neutralised_in_the_csv_files(session_factory):
+    officer = await person(session_factory, 1, Role.OFFICER, "KAINDA")
+    await add_detailed_report(session_factory, officer)
+    files, _total = await export(session_factory, None, "csv")
+    by_name = {file.name.rsplit("-", 1)[1]: file.content.decode("utf-8-sig") for file in files}
+    [_header, report] = list(csv.reader(io.StringIO(by_name["reports.csv"])))
+    assert "'" + FORMULA in report and FORMULA not in report
+    [_header, person_row] = list(csv.reader(io.StringIO(by_name["persons.csv"])))
+    assert "'@Petrov" in person_row and "1991-03-14" in person_row and "TJ" in person_row
+    [_header, *items] = list(csv.reader(io.StringIO(by_name["items.csv"])))
+    assert [row[1] for row in items] == ["1", "2", "3", "4", "5"]
