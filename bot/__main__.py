@@ -1,5 +1,5 @@
-"""Command line: run the bot (polling or webhook), migrate, set up units and users, verify the
-audit log and export reports."""
+"""Command line: run the bot (polling or webhook), check the set-up, migrate, set up units and
+users, verify the audit log, export reports, back up and restore."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.backup import BackupError, backup, restore
 from bot.config import LANGUAGES, ConfigError, Settings, load_settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
@@ -36,6 +37,20 @@ def parser() -> argparse.ArgumentParser:
         help="check the token, database, migrations, media store, Redis and clock, and say how "
         "to fix what is wrong",
     )
+
+    backup_command = commands.add_parser(
+        "backup", help="write the database and the evidence photos into one archive"
+    )
+    backup_command.add_argument(
+        "--out",
+        type=Path,
+        help="archive to write (default: backups/seizure-assistant-DATE-TIME.tar.gz)",
+    )
+    restore_command = commands.add_parser(
+        "restore",
+        help="load an archive into the empty database of DATABASE_URL, its photos into MEDIA_DIR",
+    )
+    restore_command.add_argument("archive", type=Path)
 
     units = commands.add_parser("units", help="units").add_subparsers(dest="action", required=True)
     add_unit = units.add_parser("add", help="create a unit")
@@ -252,6 +267,27 @@ def check_procedures(paths: list[Path], settings: Settings) -> int:
     return 0
 
 
+def back_up_or_restore(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        if args.command == "backup":
+            out = (
+                args.out
+                or Path("backups") / f"seizure-assistant-{datetime.now():%Y%m%d-%H%M%S}.tar.gz"
+            )
+            archived = backup(settings.database_url, settings.media_dir, out)
+            print(f"wrote {out}: the {archived.database} database and {archived.photos} photo(s)")
+        else:
+            archived = restore(args.archive, settings.database_url, settings.media_dir)
+            print(
+                f"restored the {archived.database} database backed up at {archived.created_at} "
+                f"and {archived.photos} photo(s); `python -m bot audit verify` checks them"
+            )
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def describe(error: DomainError) -> str:
     if isinstance(error, InvalidInput):
         return f"invalid {error.field}: {error.reason}"
@@ -291,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     elif args.command == "procedures":
         return check_procedures(args.paths, settings)
+    elif args.command in ("backup", "restore"):
+        return back_up_or_restore(args, settings)
     elif args.command == "doctor":
         from bot.doctor import run_doctor
 
