@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 
 from bot.documents.spreadsheet import Cell, SheetWriter
-from bot.services.report_fields import ItemKind, Values, field_of
-from bot.services.report_fields import Section as S
+from bot.services.report_fields import ItemKind, Section, Values, field_of
 from handlers.common import report_texts
 from handlers.documents.export_columns import (
     choice,
@@ -100,16 +99,11 @@ def manufacture_country(item: Values) -> str | None:
 
 
 def iafq_headers() -> list[str]:
-    category, kind = _("Category"), _("Type")
-    place, context = report_texts.field_label("place"), report_texts.field_label("context")
-    made_in = report_texts.field_label("country_of_manufacture")
-    marking = report_texts.field_label("marking_status")
-    tracing, outcome = (
-        report_texts.field_label("tracing"),
-        report_texts.field_label("tracing_outcome"),
-    )
-    imported = report_texts.field_label("last_legal_import_country")
-    serial = report_texts.field_label("serial_number")
+    label = report_texts.field_label
+    category, kind, place, context = _("Category"), _("Type"), label("place"), label("context")
+    serial, made_in = label("serial_number"), label("country_of_manufacture")
+    marking, tracing, outcome = label("marking_status"), label("tracing"), label("tracing_outcome")
+    imported = label("last_legal_import_country")
     return [
         _("Report number"),
         _("Item number"),
@@ -124,15 +118,15 @@ def iafq_headers() -> list[str]:
         kind,
         code_header(kind),
         iafq_header(kind),
-        report_texts.field_label("make"),
-        report_texts.field_label("model"),
-        report_texts.field_label("calibre"),
+        label("make"),
+        label("model"),
+        label("calibre"),
         serial,
         code_header(serial),
-        report_texts.field_label("quantity"),
+        label("quantity"),
         made_in,
         iso_header(made_in),
-        report_texts.field_label("year_of_manufacture"),
+        label("year_of_manufacture"),
         marking,
         code_header(marking),
         tracing,
@@ -151,13 +145,13 @@ class IafqSheet:
         self.names, self.language = names, language
         self.sheet = writer.sheet(_("IAFQ seizures"), iafq_headers())
         make, model, calibre, serial = (
-            field_columns(field_of(S.ITEM, key), language, timezone)
+            field_columns(field_of(Section.ITEM, key), language, timezone)
             for key in ("make", "model", "calibre", "serial_number")
         )
         self.described = [*make, *model, *calibre, *serial]
 
     def add(self, seized: Seized) -> None:
-        for item in seized.entries(S.ITEM):
+        for item in seized.entries(Section.ITEM):
             if item.get("kind") in IAFQ_KINDS:
                 self.sheet.append(self.row(seized, item))
 
