@@ -253,7 +253,10 @@ class ProcedureStepEvent(Base):
     )
     step_id: Mapped[str] = mapped_column(String(40))
     outcome: Mapped[StepOutcome] = mapped_column(_enum(StepOutcome))
+    # Where a question's answer led (a step or a procedure), and which answer it was, counted
+    # from 0 in the text the run followed: two answers may lead to the same place.
     answer: Mapped[str | None] = mapped_column(String(40))
+    answer_number: Mapped[int | None]
     reason: Mapped[str | None] = mapped_column(String(500))
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     # The photo's content as kept in the media store; None for photos kept before hashes.

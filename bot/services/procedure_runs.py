@@ -127,7 +127,7 @@ def _record(
     run: ProcedureRun,
     step: Step,
     outcome: StepOutcome,
-    **details: str | None,
+    **details: str | int | None,
 ) -> None:
     session.add(ProcedureStepEvent(run_id=run.id, step_id=step.id, outcome=outcome, **details))
 
@@ -206,7 +206,14 @@ async def answer_question(
     if not 0 <= answer_number < len(step.answers):
         raise StaleStep()
     answer = step.answers[answer_number]
-    _record(session, view.run, step, StepOutcome.ANSWERED, answer=answer.goto or answer.procedure)
+    _record(
+        session,
+        view.run,
+        step,
+        StepOutcome.ANSWERED,
+        answer=answer.goto or answer.procedure,
+        answer_number=answer_number,
+    )
     if answer.goto:
         _advance(view, step, answer.goto)
         return view.run
