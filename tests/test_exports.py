@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -19,8 +19,11 @@ from bot.i18n import create_i18n
 from bot.media import MediaStore
 from bot.procedures.library import load_library
 from bot.services import exports, units, users
+from bot.services.report_fields import FIELDS, Kind, Section
+from handlers.common import report_texts, texts
 from handlers.documents.export import export_files
 from tests.conftest import RunningBot
+from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_full_report import SUPERVISOR_ID
@@ -476,3 +479,71 @@ async def test_a_formula_an_officer_typed_is_neutralised_in_the_csv_files(sessio
     assert "'@Petrov" in person_row and "1991-03-14" in person_row and "TJ" in person_row
     [_header, *items] = list(csv.reader(io.StringIO(by_name["items.csv"])))
     assert [row[1] for row in items] == ["1", "2", "3", "4", "5"]
+
+
+def expected_cells(spec, value) -> list[tuple[str, object]]:
+    """What a field's columns hold for `value` in Russian: (header, value), or (header, datetime)
+    for a date cell."""
+    label = report_texts.field_label(spec.key)
+    code_column = tr("ru", "{label} (code)", label=label)
+    iso_column = tr("ru", "{label} (ISO 3166 code)", label=label)
+    match spec.kind:
+        case Kind.CHOICE:
+            name = texts.plain_name(report_texts.choice_name(value))
+            return [(label, name[:1].upper() + name[1:]), (code_column, value)]
+        case Kind.SERIAL if "state" in value:
+            return [(code_column, value["state"])]
+        case Kind.SERIAL:
+            return [(label, value["text"])]
+        case Kind.YES_NO:
+            return [(label, tr("ru", "Yes" if value else "No"))]
+        case Kind.COUNTRY:
+            return [(iso_column, None if value == "unknown" else value)]
+        case Kind.COUNTRIES:
+            return [(iso_column, ", ".join(value))]
+        case Kind.DATE | Kind.DATETIME:
+            return [(label, datetime)]
+        case Kind.OFFICER:
+            return [(label, value["name"])]
+    return [(label, value)]  # text as typed, numbers as numbers
+
+
+async def test_the_report_with_every_field_exports_each_as_data(session_factory):
+    """Every answered field of the official record, in its sheet: names beside codes, ISO codes
+    beside countries, dates and moments as date cells, numbers as numbers."""
+    _id, number = await file_report_with_every_field(session_factory)
+    [file], _total = await export(session_factory, None, "xlsx")
+    workbook = load_workbook(io.BytesIO(file.content))
+    async with session_factory() as session:
+        report = await session.scalar(select(SeizureReport).where(SeizureReport.number == number))
+    details = report.details
+    sheets = {
+        Section.INCIDENT: ("Reports", [details["incident"]]),
+        Section.CONVEYANCE: ("Reports", [details["conveyance"]]),
+        Section.ITEM: ("Items", details["items"]),
+        Section.PERSON: ("Persons", details["persons"]),
+        Section.NOTICE: ("Agencies notified", details["notices"]),
+    }
+    i18n = create_i18n("en")
+    with i18n.context(), i18n.use_locale("ru"):
+        for section, (title, entries) in sheets.items():
+            rows = rows_of(workbook, title)
+            assert len(rows) == len(entries)
+            for row, entry in zip(rows, entries, strict=True):
+                answered = [spec for spec in FIELDS[section] if entry.get(spec.key) is not None]
+                for spec in answered:
+                    for header, wanted in expected_cells(spec, entry[spec.key]):
+                        cell = row[header]
+                        if wanted is datetime:
+                            assert cell.is_date, header
+                        else:
+                            assert cell.value == wanted, header
+    for sheet in workbook.worksheets:
+        for values in sheet.iter_rows(values_only=True):
+            assert not any(EMOJI.search(str(value)) for value in values if value), values
+    items = rows_of(workbook, "Items")
+    assert [row[tr("ru", "Item number")].value for row in rows_of(workbook, "Custody")] == [
+        row[tr("ru", "Item number")].value for row in items
+    ]
+    [traced] = rows_of(workbook, "Tracing")
+    assert traced[tr("ru", "Item number")].value == 1

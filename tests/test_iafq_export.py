@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from bot.db.models import Role
 from bot.services.errors import AccessDenied
 from tests.conftest import RunningBot
+from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import tr
 from tests.test_cli import cli
 from tests.test_exports import add_detailed_report, export, person, today
@@ -138,3 +139,29 @@ async def test_headquarters_writes_the_national_sheet_from_the_command_line(
     assert done.returncode == 0, done.stderr
     assert "1 report(s) exported" in done.stdout
     assert len(iafq_rows(out.read_bytes())) == 4
+
+
+async def test_the_report_with_every_field_gives_one_row_per_weapon_part_and_lot(
+    session_factory,
+):
+    _id, number = await file_report_with_every_field(session_factory)
+    [file], _total = await export(session_factory, None, "iafq", "en")
+    rows = iafq_rows(file.content)
+    # The pistol, its spare slide and two lots of cartridges; the grenade is not in the sheet.
+    assert [row["Item number"].value for row in rows] == [1, 2, 3, 4]
+    assert [row[iafq("Category")].value for row in rows] == [
+        "firearms",
+        "parts_components",
+        "ammunition",
+        "ammunition",
+    ]
+    pistol, slide, first_lot, second_lot = rows
+    assert (pistol[iafq("Type")].value, pistol["Serial number"].value) == ("pistol", "КА 1234")
+    assert pistol["Year of manufacture"].value == 1978
+    assert pistol["Country of manufacture (ISO 3166 code)"].value == "RU"
+    assert pistol[iafq("Tracing outcome")].value == "successful"
+    assert pistol["Traced: country of last legal import (ISO 3166 code)"].value == "TJ"
+    assert pistol[iafq("Context")].value == "illicit_trafficking"
+    assert slide[code("Type")].value == "slide" and slide["Year of manufacture"].value == 1981
+    assert [lot["Quantity"].value for lot in (first_lot, second_lot)] == [16, 24]
+    assert {row["Report number"].value for row in rows} == {number}
