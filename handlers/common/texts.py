@@ -12,8 +12,10 @@ from bot.db.models import (
     FoundCategory,
     ItemEstimate,
     ProcedureRun,
+    ProcedureStepEvent,
     ReportStatus,
     Role,
+    RunStatus,
     StepOutcome,
     Unit,
     UnitKind,
@@ -21,7 +23,7 @@ from bot.db.models import (
     UserStatus,
 )
 from bot.procedures.library import revision_of
-from bot.procedures.schema import Category
+from bot.procedures.schema import Category, Step
 
 quote = html_decoration.quote
 
@@ -172,6 +174,30 @@ def outcome_name(outcome: StepOutcome) -> str:
         StepOutcome.PHOTO: _("photo stored"),
         StepOutcome.BACK: _("went back"),
     }[outcome]
+
+
+def run_status_name(status: RunStatus) -> str:
+    return {
+        RunStatus.IN_PROGRESS: _("in progress"),
+        RunStatus.COMPLETED: _("completed"),
+        RunStatus.STOPPED: _("stopped"),
+        RunStatus.REDIRECTED: _("continued in another procedure"),
+    }[status]
+
+
+def chosen_answer(step: Step, event: ProcedureStepEvent, language: str) -> str | None:
+    """The label of the answer a question step's event records, in the reader's language. An
+    event recorded before answers were numbered keeps only where it led: two answers leading
+    to the same place are then both named."""
+    number = event.answer_number
+    if number is not None and 0 <= number < len(step.answers):
+        return step.answers[number].label(language)
+    labels = [
+        answer.label(language)
+        for answer in step.answers
+        if event.answer is not None and event.answer in (answer.goto, answer.procedure)
+    ]
+    return " / ".join(labels) or None
 
 
 def procedure_version(version: int, content_hash: str) -> str:

@@ -118,7 +118,7 @@ async def export_files(
         if total > exports.PDF_REPORTS_LIMIT:
             raise InvalidInput("export", "too_many_for_pdf")
         documents = [
-            await report_document(session, report, language, settings, procedures, media)
+            await report_document(session, report, language, settings, procedures, media, requester)
             for report in (await session.scalars(query)).all()
         ]
         return [ExportFile(f"{stem}.pdf", await asyncio.to_thread(render, documents))], total

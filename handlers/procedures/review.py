@@ -18,7 +18,7 @@ from handlers.common import texts
 from handlers.common.callbacks import RunDetails, RunsPage
 from handlers.common.filters import HasRole, router_for
 from handlers.common.keyboard import Keyboard
-from handlers.common.texts import quote, run_version
+from handlers.common.texts import quote, run_status_name, run_version
 from handlers.common.ui import paged_list, show
 
 STATUS_MARKS = {
@@ -36,15 +36,6 @@ OUTCOME_MARKS = {
 }
 # Telegram's limit is 4096; the list of events is cut before it with a note.
 DETAILS_LIMIT = 3800
-
-
-def status_name(status: RunStatus) -> str:
-    return {
-        RunStatus.IN_PROGRESS: _("in progress"),
-        RunStatus.COMPLETED: _("completed"),
-        RunStatus.STOPPED: _("stopped"),
-        RunStatus.REDIRECTED: _("continued in another procedure"),
-    }[status]
 
 
 def _title(procedures: ProcedureLibrary, run: ProcedureRun, language: str) -> str:
@@ -94,10 +85,9 @@ def _event_line(
     line = f"{when} {mark} {number}. {quote(summary)} — {outcome}"
     if event.reason:
         line += "\n      " + _("Reason: {reason}").format(reason=quote(event.reason))
-    if event.answer and step:
-        labels = [a.label(language) for a in step.answers if event.answer in (a.goto, a.procedure)]
-        if labels:
-            line += f": {quote(labels[0])}"
+    answer = texts.chosen_answer(step, event, language) if step else None
+    if answer:
+        line += f": {quote(answer)}"
     return line
 
 
@@ -144,7 +134,7 @@ async def run_details(
         lines.append(
             _("Ended: {date}").format(date=format_datetime(run.finished_at, language, settings.tz))
         )
-    lines.append(_("Status: {status}").format(status=status_name(run.status)))
+    lines.append(_("Status: {status}").format(status=run_status_name(run.status)))
     lines.append(run_version(run))
     lines.append("")
     for event in events:

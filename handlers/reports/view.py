@@ -175,7 +175,7 @@ async def send_media(
     if callback_data.what == PDF:
         language = language_of(user, settings.default_language)
         await bot.send_chat_action(chat_id, "upload_document")
-        await send_pdf(bot, chat_id, session, report, language, settings, procedures, media)
+        await send_pdf(bot, chat_id, session, report, language, settings, procedures, media, user)
         await audit.record(session, user, "report.exported", "report", report.id, format="pdf")
         return
     if callback_data.what == NARRATIVE:
