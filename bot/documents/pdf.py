@@ -24,9 +24,11 @@ MARGIN = 15  # mm around an A4 page
 RUNNING_SIZE = 8  # pt: the header and footer of every page
 LINE = 5  # mm: a line of body text at 10 pt
 CELL_PADDING = 1.5  # mm: fpdf's table padding on each side of a cell
+PADDING = 2 * CELL_PADDING + 1  # mm a cell needs beside its text
 LABEL_SHARE = 0.45  # a label column never takes more of the line than this
 SHORT_COLUMN = 0.2  # a column that fits in this share of the line is never wrapped
 IMAGE_WIDTH = 90  # mm: half the page, large enough to read a serial number
+KEEP_WITH_TITLE = 25  # mm: a title and the first lines under it
 HAND_WRITTEN = 9  # mm: the height of a line to be filled in by hand
 # Characters the typeface lacks but Babel writes (narrow and thin spaces in ky/ru numbers and
 # times): printed as the no-break space the font has, so "10 000" keeps its gap.
@@ -162,6 +164,9 @@ def _running_lines(pdf: FPDF, document: Document, first: int, last: int) -> None
 
 def _section(pdf: FPDF, section: Section) -> None:
     pdf.ln(4)
+    # A title is never left alone at the foot of a page.
+    if pdf.will_page_break(KEEP_WITH_TITLE):
+        pdf.add_page()
     pdf.set_font(FAMILY, "B", 12)
     pdf.multi_cell(0, 7, printable(section.title), align="L", new_x="LMARGIN", new_y="NEXT")
     for block in section.blocks:
@@ -181,7 +186,7 @@ def _section(pdf: FPDF, section: Section) -> None:
 
 def _rows(pdf: FPDF, pairs: list[tuple[str, str]]) -> None:
     labels = [printable(label) for label, _value in pairs]
-    widest = max(pdf.get_string_width(label) for label in labels) + 2 * CELL_PADDING + 1
+    widest = max(pdf.get_string_width(label) for label in labels) + PADDING
     label_width = min(widest, pdf.epw * LABEL_SHARE)
     with pdf.table(
         col_widths=(label_width, pdf.epw - label_width),
@@ -201,10 +206,12 @@ def _table(pdf: FPDF, table_block: Table) -> None:
 
     headers = [printable(header) for header in table_block.headers]
     rows = [[printable(value) for value in values] for values in table_block.rows]
-    widths = fitting_widths(pdf, [headers, *rows], pdf.epw)
     if table_block.hand_written:
-        shared = (pdf.epw - widths[0]) / (len(widths) - 1)
-        widths = [widths[0], *[shared] * (len(widths) - 1)]
+        labels = max(pdf.get_string_width(values[0]) for values in [headers, *rows]) + PADDING
+        shared = (pdf.epw - labels) / (len(headers) - 1)
+        widths = [labels, *[shared] * (len(headers) - 1)]
+    else:
+        widths = fitting_widths(pdf, [headers, *rows], pdf.epw)
     widest = widths.index(max(widths))
     bold = FontFace(emphasis="BOLD")
     pdf.ln(1)
@@ -231,10 +238,9 @@ def fitting_widths(pdf: FPDF, lines: Sequence[Sequence[str]], total: float) -> l
     the rest in proportion to their text, none narrower than its longest word, and the widest
     takes what is left over."""
     columns = list(zip(*lines, strict=True))
-    padding = 2 * CELL_PADDING + 1
 
     def width(text: str) -> float:
-        return max(pdf.get_string_width(line) for line in text.split("\n")) + padding
+        return max(pdf.get_string_width(line) for line in text.split("\n")) + PADDING
 
     natural = [max(width(text) for text in column) for column in columns]
     if sum(natural) <= total:

@@ -57,26 +57,25 @@ class _RunPrinter:
         self.critical: set[int] = set()
         self.photos: list[ProcedureStepEvent] = []
 
-    def step_of(self, step_id: str) -> tuple[str, Step | None]:
-        step = self.item.step(step_id) if self.item else None
-        number = str(self.item.position(step_id)) if self.item and step else "?"
-        return number, step
-
     def add(self, event: ProcedureStepEvent) -> None:
         if self.photos and self.photos[-1].step_id != event.step_id:
             self.flush_photos(recorded=False)
         if event.outcome is StepOutcome.PHOTO:
             self.photos.append(event)
             return
-        number, step = self.step_of(event.step_id)
-        text = _first_line(step, event.step_id, self.language)
+        step = self.item.step(event.step_id) if self.item else None
+        self.row(event.step_id, self.decision(event, step), event.at)
+        if self.photos:
+            self.flush_photos(recorded=True)
+
+    def row(self, step_id: str, decision: str, at: datetime) -> None:
+        step = self.item.step(step_id) if self.item else None
+        number = str(self.item.position(step_id)) if self.item and step else "?"
+        text = _first_line(step, step_id, self.language)
         if step is not None and step.is_critical:
             self.critical.add(len(self.rows))
             text = f"{CRITICAL_MARK} {text}"
-        self.rows.append([number, text, self.decision(event, step), self.when(event.at)])
-        self.rows[-1].append(self.officer)
-        if self.photos:
-            self.flush_photos(recorded=True)
+        self.rows.append([number, text, decision, self.when(at), self.officer])
 
     def decision(self, event: ProcedureStepEvent, step: Step | None) -> str:
         if event.outcome is StepOutcome.ANSWERED and step is not None:
@@ -89,13 +88,8 @@ class _RunPrinter:
     def flush_photos(self, recorded: bool) -> None:
         """The photos taken at a step, after its row; a step left with photos but never marked
         done (the run stopped there) gets a row of its own."""
-        first = self.photos[0]
         if not recorded:
-            number, step = self.step_of(first.step_id)
-            text = _first_line(step, first.step_id, self.language)
-            self.rows.append(
-                [number, text, outcome_name(StepOutcome.PHOTO), self.when(first.at), self.officer]
-            )
+            self.row(self.photos[0].step_id, outcome_name(StepOutcome.PHOTO), self.photos[0].at)
         number = self.rows[-1][0]
         self.cut()
         for photo in self.photos:
@@ -124,6 +118,10 @@ class _RunPrinter:
     def finish(self) -> list[Block]:
         if self.photos:
             self.flush_photos(recorded=False)
+        run = self.run
+        if run.status is RunStatus.STOPPED and run.current_step and run.finished_at:
+            # The step the officer stopped at: on screen, never done.
+            self.row(run.current_step, run_status_name(run.status), run.finished_at)
         self.cut()
         return self.blocks
 
@@ -166,7 +164,7 @@ async def run_sections(
                 )
             )
         if run.status is RunStatus.STOPPED:
-            blocks.append(Paragraph(_stopped(run, item, language), bold=True))
+            blocks.append(Paragraph(_stopped(run, item), bold=True))
         printer = _RunPrinter(run, item, officer, language, when, media)
         for event in await procedure_runs.run_events(session, run.id):
             printer.add(event)
@@ -179,10 +177,10 @@ async def run_sections(
     return sections
 
 
-def _stopped(run: ProcedureRun, item: LoadedProcedure | None, language: str) -> str:
+def _stopped(run: ProcedureRun, item: LoadedProcedure | None) -> str:
     step = item.step(run.current_step) if item and run.current_step else None
     if item is None or step is None:
         return _("Stopped before the end: the steps after the last one printed were not done.")
-    return _("Stopped at step {number} ({step}): it and the steps after it were not done.").format(
-        number=item.position(step.id), step=_first_line(step, step.id, language)
+    return _("Stopped at step {number}: it and the steps after it were not done.").format(
+        number=item.position(step.id)
     )
