@@ -28,8 +28,10 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.delivery import DeliveryWorker, Schedules
 from bot.fsm_storage import BoundedEventIsolation, DatabaseStorage, create_redis_storage
+from bot.health import Readiness, add_health_routes
 from bot.i18n import create_i18n
 from bot.media import MediaStore
+from bot.metrics import Metrics
 from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactionMiddleware
 from bot.middlewares.inflight import InFlightUpdates
@@ -41,7 +43,7 @@ from bot.receiving import ConfirmingRequestHandler, FailureWatch, Poller
 from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
-from handlers import access, documents, procedures, reports, supervision
+from handlers import access, documents, links, procedures, reports, supervision
 from handlers.common import chats, errors, fallback, menu
 from handlers.common.commands import register_commands
 from handlers.common.routing import prepared
@@ -66,6 +68,7 @@ def create_routers() -> list[Router]:
         procedures.create_router(),
         reports.create_router(),
         supervision.create_router(),
+        links.create_router(),
         documents.create_router(),
         prepared(fallback.create_router()),
     ]
@@ -108,6 +111,7 @@ class BotApplication:
     bot: Bot
     dispatcher: Dispatcher
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     async def create(
@@ -130,6 +134,7 @@ class BotApplication:
                 await enqueue_procedures_refused(session, served.refused, served.kept_since)
         procedures = served.library
         bot = create_bot(settings, api_session)
+        metrics = Metrics(settings.replica_id)
         delivery = DeliveryWorker(
             session_factory,
             bot,
@@ -139,11 +144,32 @@ class BotApplication:
             schedules=Schedules.from_settings(settings),
             per_second=settings.messages_per_second,
             send_timeout=settings.notification_timeout_seconds,
+            metrics=metrics,
         )
         dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight, delivery)
         dispatcher["procedures"] = procedures
         dispatcher["media"] = MediaStore(settings.media_dir)
-        return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight)
+        # Each update's type, outcome and time are counted where it is handled (bot/receiving.py).
+        dispatcher["metrics"] = metrics
+        return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight, metrics)
+
+    def add_health_routes(self, web_app: web.Application) -> None:
+        """/healthz, /readyz and /metrics (bot/health.py)."""
+        readiness = Readiness(self.engine, self.settings.redis_url)
+        add_health_routes(web_app, readiness, self.metrics, self.session_factory)
+
+    async def serve_health(self) -> web.AppRunner | None:
+        """The health routes on HEALTH_PORT of their own, when set."""
+        port = self.settings.health_port
+        if port is None:
+            return None
+        web_app = web.Application()
+        self.add_health_routes(web_app)
+        runner = web.AppRunner(web_app, handle_signals=False, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, self.settings.webhook_host, port).start()
+        log.info("health and metrics on %s:%s", self.settings.webhook_host, port)
+        return runner
 
     async def poll(self, stop: asyncio.Event, polling_timeout: int = 10) -> None:
         """Long polling until `stop` is set; an update is confirmed only once handled."""
@@ -259,13 +285,17 @@ async def run_polling(settings: Settings) -> None:
     app = await BotApplication.create(settings)
     freeze_startup_objects()
     stop = stop_on_signals()
+    health = None
     try:
+        health = await app.serve_health()
         if not await wait_for_bot_api(app.bot, stop):
             return
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.poll(stop)
     finally:
         release_signals()
+        if health is not None:
+            await health.cleanup()
         await app.close()
 
 
@@ -286,6 +316,8 @@ async def start_webhook_server(app: BotApplication) -> web.AppRunner:
     ConfirmingRequestHandler(
         dispatcher=app.dispatcher, bot=app.bot, secret_token=settings.webhook_secret
     ).register(web_app, path=settings.webhook_path)
+    if settings.health_port is None:
+        app.add_health_routes(web_app)
 
     async def set_webhook(_: web.Application) -> None:
         await app.bot.set_webhook(
@@ -306,7 +338,9 @@ async def run_webhook(settings: Settings) -> None:
     app = await BotApplication.create(settings)
     freeze_startup_objects()
     stop = stop_on_signals()
+    health = None
     try:
+        health = await app.serve_health()
         if not await wait_for_bot_api(app.bot, stop):
             return
         runner = await start_webhook_server(app)
@@ -316,4 +350,6 @@ async def run_webhook(settings: Settings) -> None:
         finally:
             await runner.cleanup()
     finally:
+        if health is not None:
+            await health.cleanup()
         await app.close()

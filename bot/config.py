@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # /healthz, /readyz and /metrics on a port of their own (WEBHOOK_HOST); unset: in webhook
+    # mode on the webhook's port, in polling mode nowhere.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    # Names this process in metrics and logs; a container's hostname is its own.
+    replica_id: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # "json": one JSON object a line, for a log collector.
     log_format: Literal["text", "json"] = "text"

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import Notification, User, utcnow
+from bot.metrics import Metrics
 from bot.middlewares.outage import is_outage
 from bot.services import audit, housekeeping, notifications
 
@@ -107,6 +108,7 @@ class DeliveryWorker:
         batch: int = 20,
         poll_seconds: float = 1.0,
         housekeeping_seconds: float = HOUSEKEEPING_SECONDS,
+        metrics: Metrics | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._bot = bot
@@ -124,6 +126,7 @@ class DeliveryWorker:
         self._next_schedule_check = 0.0
         self._housekeeping_seconds = housekeeping_seconds
         self._next_housekeeping = 0.0
+        self._metrics = metrics or Metrics()
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -177,6 +180,7 @@ class DeliveryWorker:
                 await notifications.enqueue_digests(
                     session, utcnow(), plan.timezone, plan.digest_time
                 )
+        self._metrics.escalations.inc(len(escalated))
         for report in escalated:
             log.warning("report %s not acknowledged in time: escalated", report.number)
         try:
@@ -232,7 +236,7 @@ class DeliveryWorker:
                     unwritten = None
             chat_id = recipient.telegram_id
         if unwritten is not None:
-            await self._record(notification_id, "retry", unwritten)
+            await self._record(notification_id, "retry", unwritten, reason="not_written")
             return
         await self._limiter.wait(chat_id)
         try:
@@ -242,14 +246,17 @@ class DeliveryWorker:
             )
         except TelegramRetryAfter as error:
             self._limiter.pause(error.retry_after)
-            await self._record(notification_id, "retry", str(error), error.retry_after)
+            await self._record(
+                notification_id, "retry", str(error), error.retry_after, reason="rate_limited"
+            )
         except (TelegramForbiddenError, TelegramBadRequest) as error:
             log.warning("notification %s undeliverable: %s", notification_id, error)
-            await self._record(notification_id, "unreachable", str(error))
+            reason = "blocked" if isinstance(error, TelegramForbiddenError) else "bad_request"
+            await self._record(notification_id, "unreachable", str(error), reason=reason)
         except TelegramNetworkError as error:
             if isinstance(error.__cause__, ClientConnectorError):
                 # No connection was made: surely not sent, so it may go again soon.
-                await self._record(notification_id, "retry", str(error))
+                await self._record(notification_id, "retry", str(error), reason="no_connection")
             else:
                 # Timed out or cut off once sent: it may have arrived. No blind retry.
                 log.warning(
@@ -257,15 +264,23 @@ class DeliveryWorker:
                     notification_id,
                     error,
                 )
-                await self._record(notification_id, "unknown", str(error))
+                await self._record(notification_id, "unknown", str(error), reason="timeout")
         except TelegramServerError as error:
-            await self._record(notification_id, "retry", str(error))
+            await self._record(notification_id, "retry", str(error), reason="server_error")
         else:
             await self._record(notification_id, "sent")
 
     async def _record(
-        self, notification_id: int, outcome: str, error: str = "", delay: float | None = None
+        self,
+        notification_id: int,
+        outcome: str,
+        error: str = "",
+        delay: float | None = None,
+        reason: str | None = None,
     ) -> None:
+        """The send's outcome on the notification; a failed one counted by its `reason`."""
+        if reason is not None:
+            self._metrics.notifications_failed.labels(reason).inc()
         async with self._session_factory.begin() as session:
             notification = await session.get(Notification, notification_id)
             if notification is None:

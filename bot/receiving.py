@@ -28,6 +28,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.log_context import update_context
+from bot.metrics import Metrics
 from bot.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -122,11 +123,27 @@ async def handle_update(
     logged meanwhile (aiogram's, and this module's after the dispatcher) names the update and
     its person, as the dispatcher's own `LogContext` does inside."""
     person = UserContextMiddleware.resolve_event_context(update).user_id
+    started = time.perf_counter()
     with update_context(update.update_id, person):
-        return await _handle(dispatcher, bot, update, retries)
+        result = await _handle(dispatcher, bot, update, retries)
+    metrics: Metrics | None = dispatcher.workflow_data.get("metrics")
+    if metrics is not None:
+        metrics.update_handled(_type_of(update), result, time.perf_counter() - started)
+    return result != FAILED
 
 
-async def _handle(dispatcher: Dispatcher, bot: Bot, update: Update, retries: UpdateRetries) -> bool:
+def _type_of(update: Update) -> str:
+    try:
+        return update.event_type
+    except LookupError:  # a kind of update newer than aiogram
+        return "unknown"
+
+
+# How an update's handling ended: only a failed one is not confirmed (it comes again).
+HANDLED, FAILED, GIVEN_UP = "handled", "failed", "given_up"
+
+
+async def _handle(dispatcher: Dispatcher, bot: Bot, update: Update, retries: UpdateRetries) -> str:
     outcome = Outcome()
     try:
         response = await dispatcher.feed_update(bot, update, **{OUTCOME: outcome})
@@ -137,16 +154,16 @@ async def _handle(dispatcher: Dispatcher, bot: Bot, update: Update, retries: Upd
         outcome.failed = True
     if not outcome.failed:
         retries.handled(update.update_id)
-        return True
+        return HANDLED
     if retries.failed(update.update_id):
         log.error(
             "update %s failed %d times while others were handled: given up",
             update.update_id,
             retries.give_up_after,
         )
-        return True
+        return GIVEN_UP
     log.warning("update %s failed; it will be handled again", update.update_id)
-    return False
+    return FAILED
 
 
 def _chat_of(update: Update) -> Hashable:
