@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     TypeDecorator,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -439,6 +440,10 @@ class Notification(Base):
     sent_at: Mapped[datetime | None]
     # When a send first timed out: every later send of it says it is a repeat.
     outcome_unknown_at: Mapped[datetime | None]
+    # The possible link between two seizures this message asks a supervisor to decide.
+    serial_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("serial_links.id", ondelete="CASCADE")
+    )
 
 
 class DigestDay(Base):
@@ -448,3 +453,53 @@ class DigestDay(Base):
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ItemSerial(Base):
+    """A serial of a filed report's item (the primary one or a part's), as typed and in the
+    form serials are compared in (`bot.services.serials.normalise`), so a weapon seen again
+    is found among a million items by an index, not by reading every report."""
+
+    __tablename__ = "item_serials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), index=True
+    )
+    item_number: Mapped[int]
+    field: Mapped[str] = mapped_column(String(32))
+    serial: Mapped[str] = mapped_column(String(64))
+    normalised: Mapped[str] = mapped_column(String(64), index=True)
+    make: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+
+
+class LinkStatus(StrEnum):
+    POSSIBLE = "possible"
+    CONFIRMED = "confirmed"
+    UNRELATED = "unrelated"
+
+
+class SerialLink(Base):
+    """Two reports whose items carry the same serial: a possible link between two seizures,
+    until a supervisor says it is confirmed or unrelated."""
+
+    __tablename__ = "serial_links"
+    __table_args__ = (UniqueConstraint("report_id", "earlier_report_id", "normalised"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), index=True
+    )
+    item_number: Mapped[int]
+    earlier_report_id: Mapped[int] = mapped_column(
+        ForeignKey("seizure_reports.id", ondelete="CASCADE"), index=True
+    )
+    earlier_item_number: Mapped[int]
+    normalised: Mapped[str] = mapped_column(String(64))
+    # Typed the same, character for character; otherwise equal only once normalised.
+    exact: Mapped[bool]
+    status: Mapped[LinkStatus] = mapped_column(_enum(LinkStatus), default=LinkStatus.POSSIBLE)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ from bot.db.models import (
     UserStatus,
     utcnow,
 )
-from bot.services import audit
+from bot.services import audit, safety, serials
 from bot.services.errors import AccessDenied, InvalidInput, NotFound
 from bot.services.notifications import enqueue_report_filed
 from bot.services.permissions import require_active
@@ -603,9 +603,11 @@ async def submit(
         for photo in content["photos"]
     ]
     await attach_photos(session, report, new_photos)
+    await serials.record(session, report)
     revision = await freeze(session, report, user)
     await session.execute(delete(ReportDraft).where(ReportDraft.id == draft.id))
     await enqueue_report_filed(session, report)
+    await safety.watch_if_in_danger(session, report)
     await audit.record(
         session,
         user,

@@ -271,3 +271,11 @@ class ExportChoice(CallbackData, prefix="ex"):
 
 class ReportHistory(CallbackData, prefix="rhi"):
     report: Number
+
+
+class LinkVerdict(CallbackData, prefix="lnk"):
+    """A supervisor's decision on a possible link between two seizures: "c" confirmed, "u"
+    unrelated."""
+
+    link: Number
+    verdict: str

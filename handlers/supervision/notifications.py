@@ -34,6 +34,7 @@ from bot.services.notifications import (
     digest_counts,
     read_refusal,
 )
+from bot.services.serials import SERIAL_LINK
 from bot.services.units import get_unit
 from handlers.access import access_news, request_news
 from handlers.common import texts
@@ -44,6 +45,7 @@ from handlers.common.callbacks import (
 )
 from handlers.common.keyboard import Keyboard
 from handlers.common.texts import URGENT, quote
+from handlers.links import link_news
 
 
 async def render_notification(
@@ -78,6 +80,8 @@ async def _message(
         return procedures_refused_text(notification, language, timezone), None
     if notification.kind == DAILY_DIGEST:
         return await digest_text(session, notification, recipient, language, timezone), None
+    if notification.kind == SERIAL_LINK:
+        return await link_news(session, notification, language, timezone)
     if notification.kind == RECIPIENT_UNREACHABLE:
         person = await session.get(User, int(notification.note or 0))
         text = _(
