@@ -306,7 +306,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     # Each line names its update and person; the token and the webhook secret never show.
-    configure_logging(settings.log_level, secrets=(settings.bot_token, settings.webhook_secret))
+    configure_logging(
+        settings.log_level,
+        secrets=(settings.bot_token, settings.webhook_secret),
+        log_format=settings.log_format,
+        replica=settings.replica_id,
+    )
     if args.command in (None, "polling", "webhook"):
         # Imported here: aiogram's types take seconds to load, which the set-up commands skip.
         from aiogram.exceptions import TelegramUnauthorizedError

@@ -11,6 +11,7 @@ from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.i18n import language_of
+from bot.log_context import name_unit
 from bot.middlewares.database import KNOWN_PERSON
 from bot.services.users import register_contact
 
@@ -29,6 +30,7 @@ class PersonMiddleware(BaseMiddleware):
                 sender.username,
                 known=data.get(KNOWN_PERSON),
             )
+            name_unit(data["user"].unit_id)
         return await handler(event, data)
 
 
