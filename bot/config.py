@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     unknown_outcome_retry_minutes: float = Field(default=30, ge=0, le=24 * 60)
     escalate_after_minutes: float = Field(default=30, gt=0)
     escalate_urgent_after_minutes: float = Field(default=10, gt=0)
+    # How often an officer at a scene with explosives or someone in danger is asked if safe.
+    safety_check_minutes: float = Field(default=15, gt=0, le=24 * 60)
     # Local time of the daily digest; "off" turns the digest off.
     digest_time: time | None = time(20, 0)
 

@@ -36,7 +36,7 @@ from bot.config import Settings
 from bot.db.models import Notification, User, utcnow
 from bot.metrics import Metrics
 from bot.middlewares.outage import is_outage
-from bot.services import audit, housekeeping, notifications
+from bot.services import audit, housekeeping, notifications, safety
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,16 @@ Renderer = Callable[[AsyncSession, Notification, User, str], Awaitable[Rendered]
 
 @dataclass(frozen=True)
 class Schedules:
-    """When unacknowledged reports climb, when the daily digest goes out (local time), and when
-    a notification whose send timed out is sent again."""
+    """When unacknowledged reports climb, when the daily digest goes out (local time), when
+    a notification whose send timed out is sent again, and how often an officer at a dangerous
+    scene is asked whether they are safe."""
 
     escalate_after: timedelta
     escalate_urgent_after: timedelta
     timezone: ZoneInfo
     digest_time: dt_time | None
     unknown_outcome_retry: timedelta = timedelta(minutes=30)
+    safety_check_every: timedelta = timedelta(minutes=15)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Schedules:
@@ -66,6 +68,7 @@ class Schedules:
             timezone=settings.tz,
             digest_time=settings.digest_time,
             unknown_outcome_retry=timedelta(minutes=settings.unknown_outcome_retry_minutes),
+            safety_check_every=timedelta(minutes=settings.safety_check_minutes),
         )
 
 
@@ -165,8 +168,8 @@ class DeliveryWorker:
                 self._wake.clear()
 
     async def run_schedules(self) -> None:
-        """Escalations, the daily digest and sealing the audit log, every few seconds; the
-        helper tables pruned at start and every hour."""
+        """Escalations, safety check-ins, the daily digest and sealing the audit log, every few
+        seconds; the helper tables pruned at start and every hour."""
         await self._keep_house()
         if time.monotonic() < self._next_schedule_check:
             return
@@ -176,6 +179,7 @@ class DeliveryWorker:
             escalated = await notifications.escalate_due(
                 session, plan.escalate_after, plan.escalate_urgent_after
             )
+            await safety.send_due_checks(session, plan.safety_check_every)
             if plan.digest_time is not None:
                 await notifications.enqueue_digests(
                     session, utcnow(), plan.timezone, plan.digest_time

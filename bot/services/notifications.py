@@ -75,7 +75,7 @@ async def supervisor_levels(session: AsyncSession, report: SeizureReport) -> lis
     ]
 
 
-async def _admins(session: AsyncSession) -> list[User]:
+async def active_admins(session: AsyncSession) -> list[User]:
     admins = select(User).where(User.status == UserStatus.ACTIVE, User.role == Role.ADMIN)
     return list((await session.scalars(admins.order_by(User.id))).all())
 
@@ -100,7 +100,7 @@ async def enqueue_report_filed(session: AsyncSession, report: SeizureReport) -> 
     """
     levels = await supervisor_levels(session, report)
     told = levels[: 2 if report.urgent else 1]
-    recipients = [person for level in told for person in level] or await _admins(session)
+    recipients = [person for level in told for person in level] or await active_admins(session)
     queued = _queue(session, report, recipients, REPORT_FILED)
     report.notified_levels = len(told)
     report.notification_pending = False
@@ -252,7 +252,7 @@ async def mark_recipient_unreachable(
         return  # an admin who cannot be reached is not reported to the admins again and again
     session.add_all(
         Notification(recipient_id=admin.id, kind=RECIPIENT_UNREACHABLE, note=str(recipient.id))
-        for admin in await _admins(session)
+        for admin in await active_admins(session)
         if admin.id != recipient.id
     )
     await session.flush()
@@ -334,7 +334,7 @@ async def enqueue_procedures_refused(
     )
     queued = [
         Notification(recipient_id=admin.id, kind=PROCEDURES_REFUSED, note=note)
-        for admin in await _admins(session)
+        for admin in await active_admins(session)
         if admin.id not in already
     ]
     session.add_all(queued)

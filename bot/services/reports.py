@@ -30,7 +30,7 @@ from bot.db.models import (
     utcnow,
 )
 from bot.db.upsert import upsert_returning_increment
-from bot.services import audit
+from bot.services import audit, safety
 from bot.services.errors import (
     AccessDenied,
     AlreadyDecided,
@@ -311,6 +311,7 @@ async def submit_quick_log(
         await attach_run(session, user, report.id, log.procedure_run_id)
     revision = await freeze(session, report, user)
     await enqueue_report_filed(session, report)
+    await safety.watch_if_in_danger(session, report)
     await audit.record(
         session,
         user,

@@ -279,3 +279,22 @@ class LinkVerdict(CallbackData, prefix="lnk"):
 
     link: Number
     verdict: str
+
+
+class SafetyReply(StrEnum):
+    SAFE = "s"
+    SAPPERS = "p"
+    CLOSED = "c"
+
+
+class SafetyAnswer(CallbackData, prefix="sfa"):
+    """An answer to one safety check: the check's number, so an old one is not taken for the
+    latest."""
+
+    watch: Number
+    check: Number
+    reply: SafetyReply
+
+
+class SafetyHelp(CallbackData, prefix="sfh"):
+    report: Number

@@ -36,6 +36,7 @@ from handlers.common.ui import paged_list, report_entries, show
 from handlers.documents import export_button
 from handlers.reports import screens as report_screens
 from handlers.reports import view as report_view
+from handlers.safety import add_help_button
 
 # Changed fields named in a revision's line of the history; a completion changes dozens.
 CHANGES_SHOWN = 6
@@ -133,6 +134,7 @@ async def open_report(
         lines.append(f"SHA-256 {details.revision.digest}")
     builder = Keyboard()
     report_view.detail_buttons(report, builder, details.photos, language)
+    await add_help_button(builder, session, user, report)
     if report.officer_id == user.id and report.status in drafts.COMPLETABLE:
         if report.status is ReportStatus.RETURNED and not report.complete:
             builder.button(

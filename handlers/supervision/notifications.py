@@ -34,6 +34,7 @@ from bot.services.notifications import (
     digest_counts,
     read_refusal,
 )
+from bot.services.safety import SAFETY_NEWS
 from bot.services.serials import SERIAL_LINK
 from bot.services.units import get_unit
 from handlers.access import access_news, request_news
@@ -46,6 +47,7 @@ from handlers.common.callbacks import (
 from handlers.common.keyboard import Keyboard
 from handlers.common.texts import URGENT, quote
 from handlers.links import link_news
+from handlers.safety import safety_news
 
 
 async def render_notification(
@@ -74,6 +76,8 @@ async def _message(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if notification.kind in ACCESS_NEWS:
         return await access_news(session, notification, recipient, language)
+    if notification.kind in SAFETY_NEWS:
+        return await safety_news(session, notification, recipient, language, timezone)
     if notification.kind == ACCESS_REQUESTED:
         return await request_news(session, notification, language, timezone)
     if notification.kind == PROCEDURES_REFUSED:
