@@ -46,20 +46,21 @@ class XlsxSheet:
 
     def append(self, row: list[Cell]) -> None:
         for column, value in enumerate(row):
+            if value is None:  # most cells of a wide sheet: nothing to write or measure
+                continue
             self._write(column, value)
-            if value is not None:
-                self._widths[column] = max(self._widths[column], _width(value))
+            self._widths[column] = max(self._widths[column], _width(value))
         self._row += 1
 
     def _write(self, column: int, value: Cell) -> None:
-        if isinstance(value, datetime):
+        if isinstance(value, str):
+            self._worksheet.write_string(self._row, column, value[:CELL_LIMIT])
+        elif isinstance(value, datetime):
             self._worksheet.write_datetime(self._row, column, value, self._formats["datetime"])
         elif isinstance(value, date):
             self._worksheet.write_datetime(self._row, column, value, self._formats["date"])
-        elif isinstance(value, str):
-            self._worksheet.write_string(self._row, column, value[:CELL_LIMIT])
-        elif value is not None:
-            self._worksheet.write(self._row, column, value)
+        else:
+            self._worksheet.write_number(self._row, column, value)
 
     def finish(self) -> None:
         # Widths and the filter go into the sheet's XML ahead of its rows when the file is put
@@ -70,12 +71,14 @@ class XlsxSheet:
 
 
 def _width(value: Cell) -> int:
+    if isinstance(value, str):
+        longest_line = max(map(len, value.splitlines())) if "\n" in value else len(value)
+        return longest_line + 2  # room for the filter's arrow
     if isinstance(value, datetime):
         return len("00.00.0000 00:00") + 1
     if isinstance(value, date):
         return len("00.00.0000") + 1
-    longest_line = max((len(line) for line in str(value).splitlines()), default=0)
-    return longest_line + 2  # room for the filter's arrow
+    return len(str(value)) + 2
 
 
 class XlsxWriter:
