@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import time
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from bot import PROJECT_ROOT
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, Settings, load_settings
 
 VALID = {"BOT_TOKEN": "123456:TEST-token"}
 
@@ -77,3 +79,9 @@ def test_plain_database_urls_get_the_async_driver():
 def test_secret_token_must_be_what_telegram_accepts():
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
         load_settings(_env_file=None, webhook_secret="has spaces")
+
+
+def test_every_setting_is_documented_in_the_example_file():
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    assert {name.upper() for name in Settings.model_fields} <= documented
