@@ -43,7 +43,7 @@ from bot.receiving import ConfirmingRequestHandler, FailureWatch, Poller
 from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
-from handlers import access, documents, links, procedures, reports, safety, supervision
+from handlers import access, custody, documents, links, procedures, reports, safety, supervision
 from handlers.common import chats, errors, fallback, menu
 from handlers.common.commands import register_commands
 from handlers.common.routing import prepared
@@ -67,6 +67,7 @@ def create_routers() -> list[Router]:
         access.create_router(),
         procedures.create_router(),
         reports.create_router(),
+        custody.create_router(),
         supervision.create_router(),
         safety.create_router(),
         links.create_router(),

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     last_good_procedures: Path = Path("data/procedures-last-good.json")
     # Put into the procedures' texts as {full_report_deadline}: no source sets a deadline.
     full_report_deadline_hours: int = Field(default=24, ge=1)
+    # An unconfirmed hand-over of items reminds both sides this late, and as late again their
+    # supervisors.
+    custody_remind_hours: float = Field(default=24, gt=0, le=24 * 30)
     # Evidence photos, each named by its SHA-256.
     media_dir: Path = Path("data/media")
     messages_per_second: float = Field(default=30.0, gt=0, le=30)

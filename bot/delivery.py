@@ -37,6 +37,7 @@ from bot.db.models import Notification, User, utcnow
 from bot.metrics import Metrics
 from bot.middlewares.outage import is_outage
 from bot.services import audit, housekeeping, notifications, safety
+from bot.services.custody import remind_due as remind_custody_due
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Schedules:
     escalate_urgent_after: timedelta
     timezone: ZoneInfo
     digest_time: dt_time | None
+    custody_remind_after: timedelta = timedelta(hours=24)
     unknown_outcome_retry: timedelta = timedelta(minutes=30)
     safety_check_every: timedelta = timedelta(minutes=15)
 
@@ -67,6 +69,7 @@ class Schedules:
             escalate_urgent_after=timedelta(minutes=settings.escalate_urgent_after_minutes),
             timezone=settings.tz,
             digest_time=settings.digest_time,
+            custody_remind_after=timedelta(hours=settings.custody_remind_hours),
             unknown_outcome_retry=timedelta(minutes=settings.unknown_outcome_retry_minutes),
             safety_check_every=timedelta(minutes=settings.safety_check_minutes),
         )
@@ -179,6 +182,7 @@ class DeliveryWorker:
             escalated = await notifications.escalate_due(
                 session, plan.escalate_after, plan.escalate_urgent_after
             )
+            await remind_custody_due(session, plan.custody_remind_after)
             await safety.send_due_checks(session, plan.safety_check_every)
             if plan.digest_time is not None:
                 await notifications.enqueue_digests(

@@ -281,6 +281,47 @@ class LinkVerdict(CallbackData, prefix="lnk"):
     verdict: str
 
 
+class CustodyOpen(CallbackData, prefix="cuo"):
+    """A report's chain of custody: who holds each item, and every hand-over."""
+
+    report: Number
+
+
+class CustodyStart(CallbackData, prefix="cus"):
+    report: Number
+
+
+class CustodyPick(CallbackData, prefix="cup"):
+    """An item chosen (or not) for the hand-over being written; 0 chooses all, -1 goes on."""
+
+    report: Number
+    item: Number
+
+
+class CustodyTo(CallbackData, prefix="cut"):
+    report: Number
+    outside: bool
+
+
+class CustodySeal(CallbackData, prefix="cui"):
+    report: Number
+    intact: bool
+
+
+class CustodyAction(StrEnum):
+    CONFIRM = "c"
+    REFUSE = "r"
+    CANCEL = "x"
+    ACT = "a"
+
+
+class CustodyDecide(CallbackData, prefix="cud"):
+    """What a side does with an open hand-over; the service checks who may."""
+
+    transfer: Number
+    action: CustodyAction
+
+
 class SafetyReply(StrEnum):
     SAFE = "s"
     SAPPERS = "p"

@@ -48,3 +48,16 @@ class ReportForm(StatesGroup):
 
 class ExportForm(StatesGroup):
     period = State()
+
+
+class CustodyForm(StatesGroup):
+    items = State()
+    receiver_kind = State()
+    receiver = State()
+    purpose = State()
+    seal_number = State()
+    seal_photo = State()
+    seal_intact = State()
+    # A receiver's reason for refusing, and a giver's photo of an outside body's signed act.
+    refuse_reason = State()
+    act_photo = State()

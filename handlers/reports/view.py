@@ -24,6 +24,7 @@ from handlers.common.keyboard import Keyboard
 from handlers.common.report_texts import section_title
 from handlers.common.texts import quote
 from handlers.common.ui import show
+from handlers.custody import custody_button
 from handlers.documents import send_pdf
 from handlers.reports import screens as report_screens
 
@@ -124,6 +125,7 @@ def detail_buttons(report: SeizureReport, builder: Keyboard, photos: int, langua
         )
     builder.button(text=_("📄 PDF"), callback_data=ReportMedia(report=report.id, what=PDF))
     builder.button(text=_("🕓 History"), callback_data=ReportHistory(report=report.id))
+    custody_button(report, builder)
 
 
 async def item_view(

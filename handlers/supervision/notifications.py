@@ -22,6 +22,7 @@ from bot.db.models import (
 )
 from bot.i18n import format_datetime
 from bot.services import reports
+from bot.services.custody import CUSTODY_NEWS
 from bot.services.notifications import (
     ACCESS_NEWS,
     ACCESS_REQUESTED,
@@ -46,6 +47,7 @@ from handlers.common.callbacks import (
 )
 from handlers.common.keyboard import Keyboard
 from handlers.common.texts import URGENT, quote
+from handlers.custody import custody_news
 from handlers.links import link_news
 from handlers.safety import safety_news
 
@@ -80,6 +82,8 @@ async def _message(
         return await safety_news(session, notification, recipient, language, timezone)
     if notification.kind == ACCESS_REQUESTED:
         return await request_news(session, notification, language, timezone)
+    if notification.kind in CUSTODY_NEWS:
+        return await custody_news(session, notification, recipient, language, timezone)
     if notification.kind == PROCEDURES_REFUSED:
         return procedures_refused_text(notification, language, timezone), None
     if notification.kind == DAILY_DIGEST:
