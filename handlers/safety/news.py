@@ -101,10 +101,11 @@ async def _location_line(
         return _("Last known place: {place} (from the report)").format(place=quote(place))
     link = MAP_LINK.format(lat=alert.latitude, lon=alert.longitude)
     when = format_datetime(alert.located_at or alert.at, language, timezone, MINUTES)
+    label = _("open the map")
     return _("Last known location: {coordinates} ({date}), {map}").format(
         coordinates=f"{alert.latitude:.5f}, {alert.longitude:.5f}",
         date=when,
-        map=f'<a href="{link}">{_("open the map")}</a>',
+        map=f'<a href="{link}">{label}</a>',
     )
 
 
