@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.db.models import utcnow
 from bot.services import drafts, users
 from bot.services.drafts import OFFICER_PREFIX, Target
-from bot.services.report_fields import Section
+from bot.services.report_fields import Section, field_of
 from tests.test_report_numbering import BISHKEK, officer_at
 
 # A button's code is pressed; any other answer is typed.
@@ -158,7 +158,9 @@ async def file_report_with_every_field(
                 await drafts.answer_choice(session, officer, draft.id, target, code)
             else:
                 text = typed_words.get(value, value)
-                await drafts.answer_text(session, officer, draft.id, target, text, now, BISHKEK)
+                # A serial is typed twice: the second time confirms it.
+                for _typing in range(2 if field_of(target.section, target.key).confirm else 1):
+                    await drafts.answer_text(session, officer, draft.id, target, text, now, BISHKEK)
 
         for key, value in INCIDENT.items():
             await answer(Target(Section.INCIDENT, key), value)

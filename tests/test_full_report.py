@@ -175,7 +175,8 @@ async def test_officer_writes_a_full_report_with_three_items_and_photos(
     assert (report.status, report.complete, report.urgent) == (ReportStatus.SUBMITTED, True, True)
     items = report.details["items"]
     assert [item["kind"] for item in items] == ["firearm", "ammunition", "explosive"]
-    assert items[0]["serial_number"] == {"text": "ТК 4417-b"}  # exactly as marked
+    # Exactly as marked, and typed twice alike: confirmed.
+    assert items[0]["serial_number"] == {"text": "ТК 4417-b", "confirmed": "twice"}
     assert items[2]["net_weight"] == 0.4 and items[1]["quantity"] == 48
     assert "magazines" not in items[2] and "firearm_type" not in items[1]
     assert report.details["incident"]["route_departure"] == "TJ"

@@ -39,7 +39,7 @@ async def test_a_report_with_every_record_field_keeps_each_answer(session_factor
         "seat": {"text": "23"},
     }
     pistol, slide, cartridges, _more, grenade = details["items"]
-    assert pistol["serial_number"] == {"text": "КА 1234"}
+    assert pistol["serial_number"] == {"text": "КА 1234", "confirmed": "twice"}
     assert pistol["barrel_serial"] == {"state": "partly_obliterated"}
     assert pistol["year_of_manufacture"] == 1978
     assert pistol["made_safe_by"]["name"] == "Officer 8101"

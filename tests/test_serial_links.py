@@ -7,10 +7,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import ItemSerial, LinkStatus, Notification, Role, SerialLink, utcnow
+from bot.db.models import (
+    ItemSerial,
+    LinkStatus,
+    Notification,
+    ReportDraft,
+    Role,
+    SerialLink,
+    utcnow,
+)
 from bot.services import drafts, serials, units, users
 from bot.services.drafts import Target
-from bot.services.errors import AccessDenied
+from bot.services.errors import AccessDenied, InvalidInput
 from bot.services.report_fields import Section
 from bot.services.serials import SERIAL_LINK, LinkDecided, normalise
 from tests.conftest import RunningBot
@@ -50,9 +58,10 @@ async def file_firearm(
         _draft, pistol = await drafts.add_entry(
             session, officer, draft_id, Section.ITEM, {"kind": "firearm"}
         )
-        answers = {"quantity": "1", "make": make, "model": model, "calibre": "9×18 mm"}
-        answers["serial_number"] = serial
-        for key, text in answers.items():
+        # The serial is typed twice: the second time confirms it.
+        answers = [("quantity", "1"), ("make", make), ("model", model), ("calibre", "9×18 mm")]
+        answers += [("serial_number", serial)] * 2
+        for key, text in answers:
             target = Target(Section.ITEM, key, pistol)
             await drafts.answer_text(session, officer, draft_id, target, text, utcnow(), BISHKEK)
         await drafts.answer_choice(
@@ -138,3 +147,44 @@ async def test_a_supervisor_confirms_a_link_from_the_message(running_bot: Runnin
     async with running_bot.session_factory() as session:
         link = await session.scalar(select(SerialLink).where(SerialLink.report_id == second))
     assert link.status is LinkStatus.CONFIRMED
+
+
+async def test_a_serial_is_confirmed_by_typing_it_twice_alike_or_by_a_photo(session_factory):
+    officer_id = await officer_at(session_factory, 8801)
+    draft_id = await write_complete_draft(session_factory, officer_id)
+    async with session_factory.begin() as session:
+        officer = await users.get_user(session, officer_id)
+        _draft, pistol = await drafts.add_entry(
+            session, officer, draft_id, Section.ITEM, {"kind": "firearm"}
+        )
+    serial = Target(Section.ITEM, "serial_number", pistol)
+
+    async def typed(text: str) -> dict:
+        async with session_factory.begin() as session:
+            officer = await users.get_user(session, officer_id)
+            draft = await drafts.answer_text(
+                session, officer, draft_id, serial, text, utcnow(), BISHKEK
+            )
+            return draft.content["items"][-1]["serial_number"]
+
+    assert await typed("KA 1234") == {"text": "KA 1234", "unconfirmed": True}
+    # Typed otherwise the second time: the new reading waits for its own confirmation.
+    assert await typed("КА 1234") == {"text": "КА 1234", "unconfirmed": True}
+    async with session_factory() as session:
+        draft = await session.get(ReportDraft, draft_id)
+        assert Target(Section.ITEM, "serial_number", pistol) in [
+            gap.target for gap in drafts.gaps(draft.content)
+        ]
+    assert await typed("КА 1234") == {"text": "КА 1234", "confirmed": "twice"}
+
+    assert await typed("KB 77") == {"text": "KB 77", "unconfirmed": True}
+    async with session_factory.begin() as session:
+        officer = await users.get_user(session, officer_id)
+        with pytest.raises(InvalidInput) as no_photo:
+            await drafts.answer_choice(session, officer, draft_id, serial, drafts.MARKING_PHOTO)
+    assert no_photo.value.reason == "no_photo"
+    async with session_factory.begin() as session:
+        officer = await users.get_user(session, officer_id)
+        await drafts.add_photo(session, officer, draft_id, "file-1", "unique-1", "ab" * 32, pistol)
+        draft = await drafts.answer_choice(session, officer, draft_id, serial, drafts.MARKING_PHOTO)
+    assert draft.content["items"][-1]["serial_number"] == {"text": "KB 77", "confirmed": "photo"}

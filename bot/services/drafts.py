@@ -52,6 +52,8 @@ from bot.services.report_fields import (
     kept,
     missing,
     typed_coordinates,
+    unconfirmed,
+    unconfirmed_fields,
 )
 from bot.services.reports import (
     NewPhoto,
@@ -68,6 +70,8 @@ COLUMN_FIELDS = ("category", "occurred_at", "place", "anyone_in_danger")
 ENTRY_LISTS = {Section.ITEM: "items", Section.PERSON: "persons", Section.NOTICE: "notices"}
 # A button naming an officer carries "u" and the user's id.
 OFFICER_PREFIX = "u"
+# The button that says the item's photos show the serial's marking.
+MARKING_PHOTO = "photo"
 PHOTOS_PER_DRAFT = 50
 ENTRIES_PER_LIST = 100
 # Reports an officer may still complete or correct; an acknowledged quick log is completed too.
@@ -239,8 +243,23 @@ async def answer_text(
     spec = field_of(target.section, target.key)
     value = await _typed_value(session, spec, text, sent_at, timezone)
     async with _editing(session, user, draft_id) as (draft, content):
+        if spec.confirm:
+            current = values_of(content, target.section, target.entry).get(spec.key)
+            value = _confirming(current, value)
         _put_checked(content, target, spec, value)
     return draft
+
+
+def _confirming(current: Any, typed: Values) -> Values:
+    """A serial typed the same way twice running is confirmed; typed otherwise, the new one
+    waits for its own confirmation (the officer looked at the marking again)."""
+    if (
+        isinstance(current, dict)
+        and current.get("unconfirmed")
+        and current["text"] == typed["text"]
+    ):
+        return {"text": typed["text"], "confirmed": "twice"}
+    return {"text": typed["text"], "unconfirmed": True}
 
 
 def _put_checked(content: dict[str, Any], target: Target, spec: Field, value: Any) -> None:
@@ -281,13 +300,26 @@ async def _typed_value(
     raise InvalidInput(spec.kind, "use_buttons")
 
 
-def _chosen_value(spec: Field, code: str, draft: ReportDraft) -> Any:
+def _shown_in_photo(draft: ReportDraft, target: Target, spec: Field) -> Values:
+    """The officer says the photos of the item show the marking: the serial is confirmed by
+    them, if the item has any."""
+    current = values_of(draft.content, target.section, target.entry).get(spec.key)
+    if not unconfirmed(spec, current):
+        raise InvalidInput("choice", "stale")
+    if not any(photo.get("item") == target.entry for photo in draft.content["photos"]):
+        raise InvalidInput("serial", "no_photo")
+    return {"text": current["text"], "confirmed": "photo"}
+
+
+def _chosen_value(spec: Field, code: str, draft: ReportDraft, target: Target) -> Any:
     if spec.kind is Kind.CHOICE and code in spec.choices:
         return code
     if spec.kind is Kind.YES_NO and code in ("yes", "no"):
         return code == "yes"
     if spec.kind is Kind.SERIAL and code in spec.choices:
         return {"state": code}
+    if spec.kind is Kind.SERIAL and code == MARKING_PHOTO:
+        return _shown_in_photo(draft, target, spec)
     if spec.kind is Kind.COUNTRY and (
         code in country_codes() or (code == UNKNOWN and spec.allows_unknown)
     ):
@@ -306,7 +338,7 @@ async def answer_choice(
     spec = field_of(target.section, target.key)
     officer = await _colleague(session, user, code) if spec.kind is Kind.OFFICER else None
     async with _editing(session, user, draft_id) as (draft, content):
-        value = officer if officer is not None else _chosen_value(spec, code, draft)
+        value = officer if officer is not None else _chosen_value(spec, code, draft, target)
         _put_checked(content, target, spec, value)
     return draft
 
@@ -504,7 +536,7 @@ def gaps(content: dict[str, Any]) -> list[Gap]:
         for number, values in enumerate(content[ENTRY_LISTS[section]], start=1):
             found += [
                 Gap(Target(section, spec.key, values["id"]), number)
-                for spec in missing(section, values)
+                for spec in (*missing(section, values), *unconfirmed_fields(section, values))
             ]
     if not content["items"]:
         found.append(Gap(Target(Section.ITEM, "kind")))

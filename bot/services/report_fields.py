@@ -85,6 +85,9 @@ class Field:
     # one who made it safe.
     not_before: str | None = None
     not_same_as: str | None = None
+    # A serial that identifies a weapon is confirmed: typed twice alike, or shown in a photo
+    # of the marking (issue 19); until then the draft cannot be submitted.
+    confirm: bool = False
 
 
 def _for_kinds(*kinds: ItemKind) -> Callable[[Values], bool]:
@@ -332,17 +335,19 @@ ITEM_FIELDS = (
         required=True,
         longest=64,
         applies=_WEAPON_OR_PART,
+        confirm=True,
     ),
     # The procedure asks for the serial of every marked part (firearm-record.yaml).
-    Field("slide_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM),
-    Field("barrel_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM),
-    Field("bolt_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM),
+    Field("slide_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM, confirm=True),
+    Field("barrel_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM, confirm=True),
+    Field("bolt_serial", Kind.SERIAL, SERIAL_STATES, longest=64, applies=_FIREARM, confirm=True),
     Field(
         "cylinder_serial",
         Kind.SERIAL,
         SERIAL_STATES,
         longest=64,
         applies=_and(_FIREARM, _when("firearm_type", "revolver")),
+        confirm=True,
     ),
     Field("year_of_manufacture", Kind.YEAR, applies=_WEAPON_OR_PART),
     Field("action_type", Kind.CHOICE, ACTION_TYPES, applies=_FIREARM),
@@ -502,6 +507,15 @@ def missing(section: Section, values: Values) -> list[Field]:
         for spec in applicable(section, values)
         if spec.required and values.get(spec.key) is None
     ]
+
+
+def unconfirmed(spec: Field, value: Any) -> bool:
+    """A serial typed once, not yet typed again nor shown in a photo of the marking."""
+    return spec.confirm and isinstance(value, dict) and bool(value.get("unconfirmed"))
+
+
+def unconfirmed_fields(section: Section, values: Values) -> list[Field]:
+    return [spec for spec in applicable(section, values) if unconfirmed(spec, values.get(spec.key))]
 
 
 def kept(section: Section, values: Values) -> Values:

@@ -22,6 +22,7 @@ from bot.services.report_fields import (
     Section,
     Values,
     applicable,
+    unconfirmed,
 )
 from handlers.common.report_texts import choice_name, country_name, field_label
 from handlers.common.texts import quote
@@ -97,7 +98,11 @@ def display_value(
         case Kind.YES_NO:
             return _("yes") if value else _("no")
         case Kind.SERIAL:
-            return value["text"] if "text" in value else choice_name(value["state"])
+            if "text" not in value:
+                return choice_name(value["state"])
+            if unconfirmed(spec, value):
+                return _("{serial} (not confirmed yet)").format(serial=value["text"])
+            return value["text"]
         case Kind.YEAR:
             return str(value)
         case Kind.COUNT:
@@ -259,6 +264,10 @@ def answer_problem(
             "or choose with the buttons."
         ),
         "use_buttons": _("Please choose with the buttons above. Nothing entered is lost."),
+        "no_photo": _(
+            "This item has no photo yet. Send a photo of the marking with "
+            "“📷 Add photos of this item”, then confirm."
+        ),
     }
     if isinstance(problem, OutOfOrder):
         order = {

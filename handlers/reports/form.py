@@ -169,7 +169,9 @@ async def chosen(
                 raise
             callback_answer.text, callback_answer.show_alert = said[:200], True
             return
-    await after_answer(callback, session, user, settings, state, draft, target, callback_data.walk)
+    await after_answer(
+        callback, session, user, settings, state, draft, target, callback_data.walk, code == SKIP
+    )
 
 
 async def typed_answer(

@@ -25,6 +25,7 @@ from bot.services.report_fields import (
     Section,
     applicable,
     field_of,
+    unconfirmed,
 )
 from handlers.common.prompts import question_shown, remember_question
 from handlers.common.states import ReportForm
@@ -118,9 +119,16 @@ async def after_answer(
     draft: ReportDraft,
     target: Target,
     walk: bool,
+    skipped: bool = False,
 ) -> None:
     """The next unanswered field of the walk, or back to the screen the field belongs to; the
-    answer is committed with the state that names the next screen, before it is shown."""
+    answer is committed with the state that names the next screen, before it is shown. A
+    serial typed once is asked again, to be confirmed, unless the officer skips that."""
+    spec = field_of(target.section, target.key)
+    current = values_of(draft.content, target.section, target.entry).get(spec.key)
+    if not skipped and unconfirmed(spec, current):
+        await ask(event, session, user, settings, state, draft, target, walk)
+        return
     if walk:
         following = next_unanswered(draft, target)
         if following is not None:

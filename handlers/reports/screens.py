@@ -24,6 +24,7 @@ from bot.services.report_fields import (
     Section,
     applicable,
     field_of,
+    unconfirmed,
 )
 from bot.services.units import get_unit
 from handlers.common import report_texts, report_values
@@ -261,6 +262,14 @@ async def question_screen(
         report_values.field_hint(spec, language),
     ]
     current = values.get(spec.key)
+    confirming = unconfirmed(spec, current)
+    if confirming:
+        lines.append(
+            _(
+                "To confirm the serial, type it again exactly as marked, or show the marking "
+                "in a photo of this item."
+            )
+        )
     if current is not None:
         names = await unit_names(session, draft.content, language)
         lines.append(
@@ -285,6 +294,14 @@ async def question_screen(
         )
         row.button(text=label[:60], callback_data=answer)
 
+    if confirming:
+        if any(photo.get("item") == target.entry for photo in draft.content["photos"]):
+            choice(_("📷 The marking is in the photos"), drafts.MARKING_PHOTO)
+        else:
+            builder.button(
+                text=_("📷 Add a photo of the marking"),
+                callback_data=DraftPhotos(draft=draft.id, item=target.entry),
+            )
     if candidates:
         for code in candidates[:12]:
             choice(report_texts.country_name(code, language), code)

@@ -851,13 +851,14 @@ async def test_numbers_in_other_scripts_and_of_any_length_are_explained_not_fail
     await set_up_officer(running_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")
     draft = await incident_field_asked(running_bot, officer, "persons_count")
+    too_large = "This number is too large: at most {maximum}. Please check it."
     for typed, problem in (
-        ("²", "Please type a whole number, e.g. 3."),
-        ("--5", "Please type a whole number, e.g. 3."),
-        ("7" * 5000, "This number is too large. Please check it."),
+        ("²", en("Please type a whole number, e.g. 3.")),
+        ("--5", en("Please type a whole number, e.g. 3.")),
+        ("7" * 5000, en(too_large).format(maximum="1,000,000")),
     ):
         await officer.send(typed)
-        assert (await officer.receive()).text == en(problem)
+        assert (await officer.receive()).text == problem
         await officer.receive()  # the question again
     await officer.send("٣")  # Arabic-Indic three is a decimal digit: read as 3
     await officer.receive()
