@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import ReportDraft
+from bot.db.models import ReportDraft, SeizureReport
 from tests.conftest import RunningBot
+from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import eventually
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_full_report import INCIDENT, en, field_asked, start_full_report, walk
@@ -79,3 +80,29 @@ async def test_the_officer_who_made_a_pistol_safe_is_told_another_must_verify_it
         item = (await session.scalar(select(ReportDraft))).content["items"][0]
     assert item["made_safe_by"]["name"] == own_name
     assert item["verified_clear_by"] == {"name": "Sergeant A. Bekov"}
+
+
+async def test_officer_starts_a_repeat_seizure_from_an_earlier_report(
+    running_bot: RunningBot, telegram
+):
+    """Same crossing, same train: the new report starts with the place, the route and the
+    conveyance, never with the items or the persons of the earlier one."""
+    report_id, number = await file_report_with_every_field(running_bot.session_factory)
+    officer = telegram.user(8101, "Officer 8101")
+    await officer.send(en("🗂 My reports"))
+    reports = await officer.receive()
+    await officer.press(next(b for b in reports.button_texts() if number in b), reports)
+    shown = await officer.receive()
+    await officer.press(en("📋 New report: same place and route"), shown)
+    asked = await officer.receive()
+    assert field_asked(asked) == en("What was found")
+    async with running_bot.session_factory() as session:
+        draft = await session.scalar(select(ReportDraft))
+        earlier = await session.get(SeizureReport, report_id)
+    incident = draft.content["incident"]
+    assert incident["place"] == {"text": earlier.place_text}
+    assert incident["route_departure"] == "TJ" and incident["route_transit"] == ["UZ"]
+    assert "category" not in incident and "narrative" not in incident
+    assert draft.content["conveyance"] == earlier.details["conveyance"]
+    assert draft.content["items"] == [] and draft.content["persons"] == []
+    assert draft.content["notices"] == []

@@ -133,8 +133,11 @@ async def count_drafts(session: AsyncSession, user: User) -> int:
     return await session.scalar(query) or 0
 
 
-async def start_draft(session: AsyncSession, user: User, started_at: datetime) -> ReportDraft:
-    """A new full report; `started_at` is when the officer asked for it (the default time)."""
+async def start_draft(
+    session: AsyncSession, user: User, started_at: datetime, copied_from: int | None = None
+) -> ReportDraft:
+    """A new full report; `started_at` is when the officer asked for it (the default time);
+    `copied_from` names the earlier report whose circumstances it starts with."""
     require_active(user)
     if user.unit_id is None:
         raise InvalidInput("unit", "missing")
@@ -142,7 +145,10 @@ async def start_draft(session: AsyncSession, user: User, started_at: datetime) -
     draft = ReportDraft(officer_id=user.id, started_at=started_at, content=empty_content())
     session.add(draft)
     await session.flush()
-    await audit.record(session, user, "draft.started", "draft", draft.id)
+    if copied_from is None:
+        await audit.record(session, user, "draft.started", "draft", draft.id)
+    else:
+        await audit.record(session, user, "draft.started", "draft", draft.id, copied=copied_from)
     return draft
 
 
@@ -171,6 +177,37 @@ def _content_of_report(report: SeizureReport) -> dict[str, Any]:
             content["next"] += 1
             content[ENTRY_LISTS[section]].append(entry)
     return content
+
+
+# What a repeat seizure at the same place or on the same route shares with an earlier one:
+# never the items, the persons, the time or what happened.
+REPEATED_CIRCUMSTANCES = (
+    "place",
+    "location_type",
+    "direction",
+    "route_departure",
+    "route_transit",
+    "route_destination",
+)
+
+
+async def start_from_report(
+    session: AsyncSession, user: User, report_id: int, started_at: datetime
+) -> ReportDraft:
+    """A new full report that starts with the place, the route and the conveyance of one of
+    the officer's earlier reports."""
+    earlier = _content_of_report(await get_own_report(session, user, report_id))
+    draft = await start_draft(session, user, started_at, copied_from=report_id)
+    content = empty_content()
+    content["incident"] = {
+        key: earlier["incident"][key]
+        for key in REPEATED_CIRCUMSTANCES
+        if earlier["incident"].get(key) is not None
+    }
+    content["conveyance"] = kept(Section.CONVEYANCE, earlier["conveyance"])
+    _save(draft, content)
+    await session.flush()
+    return draft
 
 
 async def draft_for_report(session: AsyncSession, user: User, report_id: int) -> ReportDraft:

@@ -248,6 +248,12 @@ class DraftDiscard(CallbackData, prefix="drd"):
     confirmed: bool = False
 
 
+class ReportStartFrom(CallbackData, prefix="rsf"):
+    """A new full report starting with the place, route and conveyance of this one."""
+
+    report: Number
+
+
 class ReportComplete(CallbackData, prefix="rcm"):
     report: Number
 

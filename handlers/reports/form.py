@@ -35,6 +35,7 @@ from handlers.common.callbacks import (
     DraftSectionOpen,
     FullReportStart,
     ReportComplete,
+    ReportStartFrom,
 )
 from handlers.common.filters import Answer, HasStatus, router_for
 from handlers.common.messages import input_problem
@@ -72,6 +73,20 @@ async def start_full(
         return
     started_at = min(datetime.fromtimestamp(callback_data.at, UTC), utcnow())
     draft = await drafts.start_draft(session, user, started_at)
+    await session.commit()
+    target = Target(Section.INCIDENT, "category")
+    await ask(callback, session, user, settings, state, draft, target, walk=True)
+
+
+async def start_from_report(
+    callback: CallbackQuery,
+    callback_data: ReportStartFrom,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    draft = await drafts.start_from_report(session, user, callback_data.report, utcnow())
     await session.commit()
     target = Target(Section.INCIDENT, "category")
     await ask(callback, session, user, settings, state, draft, target, walk=True)
@@ -294,6 +309,7 @@ def create_router() -> Router:
     router = router_for("report_form", HasStatus(UserStatus.ACTIVE))
     router.callback_query.register(start_full, FullReportStart.filter())
     router.callback_query.register(complete_report, ReportComplete.filter())
+    router.callback_query.register(start_from_report, ReportStartFrom.filter())
     router.callback_query.register(open_draft, DraftOpen.filter())
     router.callback_query.register(open_section, DraftSectionOpen.filter())
     router.callback_query.register(ask_field, DraftAsk.filter())

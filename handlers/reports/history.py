@@ -28,6 +28,7 @@ from handlers.common.callbacks import (
     ReportComplete,
     ReportOpen,
     ReportsPage,
+    ReportStartFrom,
 )
 from handlers.common.filters import HasStatus, MenuButton, router_for
 from handlers.common.keyboard import Keyboard
@@ -149,6 +150,11 @@ async def open_report(
                 text=_("📝 Complete the full report"),
                 callback_data=ReportComplete(report=report.id),
             )
+    if report.officer_id == user.id:
+        builder.button(
+            text=_("📋 New report: same place and route"),
+            callback_data=ReportStartFrom(report=report.id),
+        )
     builder.button(text=_("« My reports"), callback_data=ReportsPage(page=0))
     builder.adjust(1)
     await show(callback, report_screens.fit(lines), builder.as_markup())
