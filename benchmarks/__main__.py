@@ -21,6 +21,7 @@ from benchmarks.memory import measure_in_subprocess
 from benchmarks.officers import add_officers
 from benchmarks.results import Results, Throughput, table
 from benchmarks.scenarios import ChecklistStepPress, MainMenuOpen, interactive_scenarios
+from benchmarks.serials import measure_serial_lookup_in_subprocess
 from benchmarks.updates import UpdateFactory
 
 DEFAULT_JSON = Path(__file__).parent / "latest.json"
@@ -36,11 +37,12 @@ class Scale:
     supervisors: int
     open_items: int
     export_items: int
+    serial_items: int
 
 
-FULL = Scale(1_000, 3_000, (1, 50, 500), 2_000, 300, 10_000, 100_000)
+FULL = Scale(1_000, 3_000, (1, 50, 500), 2_000, 300, 10_000, 100_000, 1_000_000)
 # The fan-out keeps the proportions (2,000 to 300) at a tenth.
-QUICK = Scale(200, 600, (1, 50, 500), 200, 30, 1_000, 10_000)
+QUICK = Scale(200, 600, (1, 50, 500), 200, 30, 1_000, 10_000, 100_000)
 
 
 def _statements_per_update(results: Results) -> StatementsPerUpdate:
@@ -95,6 +97,10 @@ async def run(scale: Scale, quick: bool) -> Results:
         results.memory = await asyncio.to_thread(measure_in_subprocess, scale.open_items)
         print(f"… export of {scale.export_items:,} items (in a fresh process)", file=sys.stderr)
         results.export = await asyncio.to_thread(measure_export_in_subprocess, scale.export_items)
+        print(f"… serial lookup among {scale.serial_items:,} items", file=sys.stderr)
+        results.serial_lookup = await asyncio.to_thread(
+            measure_serial_lookup_in_subprocess, scale.serial_items
+        )
         await interactive_and_throughput(url, scale, results)
         print(f"… fan-out of {scale.notifications:,} notifications", file=sys.stderr)
         results.fan_out = await measure_fan_out(url, scale.notifications, scale.supervisors)

@@ -16,6 +16,7 @@ MIN_UPDATES_PER_SECOND = 500
 MAX_FAN_OUT_RATIO = 1.10
 MAX_IDLE_MB, MAX_LOADED_MB = 120, 250
 MAX_EXPORT_SECONDS, MAX_EXPORT_MB = 30, 300
+MAX_SERIAL_LOOKUP_P99_MS = 20.0
 CHECKED_CONCURRENCY = (50, 500)  # one user is bound by latency, not by what the process can do
 
 PASSED, MISSED, SKIPPED = "passed", "MISSED", "skipped"
@@ -43,6 +44,7 @@ class Results:
     fan_out: FanOutResult | None = None
     memory: dict[str, Any] | None = None
     export: dict[str, Any] | None = None
+    serial_lookup: dict[str, Any] | None = None
 
     def checks(self) -> list[tuple[str, str, str]]:
         """(target, status, what was found) for every target of the issue."""
@@ -111,6 +113,16 @@ class Results:
                         export["seconds"] < MAX_EXPORT_SECONDS and export["peak_mb"] < MAX_EXPORT_MB
                     ),
                     _export_figures(export),
+                )
+            )
+        if self.serial_lookup is not None:
+            lookup = self.serial_lookup
+            found.append(
+                (
+                    f"serial lookup among {lookup['items']:,} items: "
+                    f"p99 ≤ {MAX_SERIAL_LOOKUP_P99_MS:g} ms",
+                    _status(lookup["p99_ms"] <= MAX_SERIAL_LOOKUP_P99_MS),
+                    f"p50 {lookup['p50_ms']:.1f} ms, p99 {lookup['p99_ms']:.1f} ms",
                 )
             )
         return found

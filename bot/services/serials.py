@@ -100,14 +100,11 @@ async def record(session: AsyncSession, report: SeizureReport) -> list[SerialLin
     session.add_all(ours)
     if not ours:
         return []
-    query = select(ItemSerial).where(
-        ItemSerial.normalised.in_({serial.normalised for serial in ours}),
-        ItemSerial.report_id != report.id,
-    )
     # A revision filed again keeps the links already raised (and their decisions).
     already = set(await _linked(session, report.id))
     links: list[SerialLink] = []
-    for theirs in (await session.scalars(query.order_by(ItemSerial.report_id))).all():
+    seen = await serials_seen_elsewhere(session, {serial.normalised for serial in ours}, report.id)
+    for theirs in seen:
         for serial in ours:
             key = (theirs.report_id, serial.normalised)
             if serial.normalised != theirs.normalised or key in already:
@@ -130,6 +127,17 @@ async def record(session: AsyncSession, report: SeizureReport) -> list[SerialLin
     for link in links:
         await _tell_supervisors(session, report, link)
     return links
+
+
+async def serials_seen_elsewhere(
+    session: AsyncSession, normalised: set[str], report_id: int
+) -> list[ItemSerial]:
+    """Items of other reports with one of these normalised serials: one index lookup each
+    (`ix_item_serials_normalised`), whatever the number of items filed."""
+    query = select(ItemSerial).where(
+        ItemSerial.normalised.in_(normalised), ItemSerial.report_id != report_id
+    )
+    return list((await session.scalars(query.order_by(ItemSerial.report_id))).all())
 
 
 async def _linked(session: AsyncSession, report_id: int) -> list[tuple[int, str]]:
