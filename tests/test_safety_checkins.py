@@ -12,6 +12,7 @@ from bot.db.models import Notification, SeizureReport, utcnow
 from bot.db.safety_models import SafetyWatch, WatchEnd
 from bot.services import safety
 from tests.conftest import RunningBot
+from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_quick_log import add_supervisor, file_quick_log
@@ -231,3 +232,15 @@ async def test_checks_survive_a_restart_without_coming_twice(running_bot, telegr
     await officer.receive()
     assert await notifications_of(running_bot, safety.SAFETY_CHECK) == 2
     assert (await the_watch(running_bot)).unanswered == 1
+
+
+async def test_a_full_report_with_an_explosive_item_starts_the_checks(running_bot, telegram):
+    officer = telegram.user(8101, "Asanov")
+    _report_id, number = await file_report_with_every_field(running_bot.session_factory)
+
+    await checks_due(running_bot, 16)
+    check = await officer.receive()
+    assert check.text.startswith(tr("en", CHECK, number=number))
+    await officer.press(tr("en", "🏁 Scene closed"), check)
+    assert tr("en", "the scene is closed") in (await officer.receive()).text
+    assert (await the_watch(running_bot)).closed_reason is WatchEnd.SCENE_CLOSED
