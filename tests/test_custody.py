@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.db.custody_models import CustodyHolding, CustodyTransfer, TransferStatus
 from bot.db.models import AuditEntry, Notification, Role, UserStatus, utcnow
-from bot.services import custody, units, users
+from bot.services import audit, custody, units, users
 from bot.services.errors import InvalidInput
-from handlers.common.callbacks import ReportOpen
+from handlers.common.callbacks import CustodyAction, CustodyDecide, ReportOpen
 from tests.conftest import RunningBot
 from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import every_button_answered, tr
@@ -124,6 +124,18 @@ async def test_a_colleague_confirms_a_handover_and_holds_the_items(running_bot, 
         en("This hand-over was already confirmed.")
     )
     assert await audit_actions(running_bot.session_factory) == actions
+    # Only the receiver may refuse: a forged press by the officer is refused, nothing asked.
+    await officer.press_data(
+        CustodyDecide(transfer=1, action=CustodyAction.REFUSE).pack(), started.message_id
+    )
+    await every_button_answered(telegram, officer)
+    refusal = en("You are not allowed to do this. Nothing was changed.")
+    assert officer.callback_answers()[-1]["text"] == refusal
+    async with running_bot.session_factory.begin() as session:
+        await audit.seal_pending(session)
+    async with running_bot.session_factory() as session:
+        check = await audit.verify_chain(session)
+    assert check.broken_entry_id is None and check.unsealed == 0
 
 
 async def test_a_broken_seal_alerts_the_chief_and_a_refusal_keeps_the_items(running_bot, telegram):

@@ -376,12 +376,23 @@ async def _close(
     transfer.status, transfer.decided_at = status, now
 
 
+def require_side(transfer: CustodyTransfer, actor: User, receiver: bool) -> None:
+    """The actor is the hand-over's receiver (a user), or its giver to an outside body: the
+    one who may close it."""
+    allowed = (
+        transfer.receiver_id == actor.id
+        if receiver
+        else transfer.giver_id == actor.id and transfer.receiver_text is not None
+    )
+    if not allowed:
+        raise AccessDenied()
+
+
 async def confirm(session: AsyncSession, receiver: User, transfer_id: int) -> CustodyTransfer:
     """The receiver confirms they hold the items now; the giver is told."""
     require_active(receiver)
     transfer = await _open_transfer(session, transfer_id)
-    if transfer.receiver_id != receiver.id:
-        raise AccessDenied()
+    require_side(transfer, receiver, receiver=True)
     await _close(session, transfer, TransferStatus.CONFIRMED, holder=receiver)
     await audit.record(
         session, receiver, "custody.confirmed", "custody", transfer.id, report=transfer.report_id
@@ -398,8 +409,7 @@ async def refuse(
     require_active(receiver)
     reason = validate_reason(reason)
     transfer = await _open_transfer(session, transfer_id)
-    if transfer.receiver_id != receiver.id:
-        raise AccessDenied()
+    require_side(transfer, receiver, receiver=True)
     await _close(session, transfer, TransferStatus.REFUSED)
     transfer.refused_reason = reason
     await audit.record(
@@ -422,8 +432,7 @@ async def confirm_with_act(
     """The giver confirms a hand-over to an outside body with a photo of the signed act."""
     require_active(giver)
     transfer = await _open_transfer(session, transfer_id)
-    if transfer.giver_id != giver.id or transfer.receiver_text is None:
-        raise AccessDenied()
+    require_side(transfer, giver, receiver=False)
     await _close(session, transfer, TransferStatus.CONFIRMED, holder_text=transfer.receiver_text)
     transfer.act_photo_file_id, transfer.act_photo_sha256 = act.file_id, act.sha256
     await audit.record(

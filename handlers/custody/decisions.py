@@ -59,6 +59,7 @@ async def decide(
                 transfer = await custody.get_transfer(session, user, transfer_id)
                 if transfer.status is not custody.TransferStatus.PENDING:
                     raise custody.TransferClosed(transfer.status)
+                custody.require_side(transfer, user, receiver=action is CustodyAction.REFUSE)
     except (custody.TransferClosed, InvalidInput) as problem:
         callback_answer.text, callback_answer.show_alert = custody_problem(problem), True
         return
