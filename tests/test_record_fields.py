@@ -12,7 +12,7 @@ from bot.db.models import ReportDraft, ReportRevision, SeizureReport, utcnow
 from bot.services import drafts, users
 from bot.services.drafts import OFFICER_PREFIX, Target
 from bot.services.errors import InvalidInput
-from bot.services.report_fields import OutOfOrder, Section, applicable
+from bot.services.report_fields import DuplicateItem, OutOfOrder, Section, applicable
 from handlers.common.report_values import section_rows
 from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import i18n_for_tests
@@ -229,3 +229,33 @@ async def test_a_report_filed_before_the_new_fields_prints_as_it_was_filed(sessi
         grenade = section_rows(Section.ITEM, filed["items"][0], "en", BISHKEK, {}, True, False)
     assert ("Registration plate", "303") in conveyance
     assert ("Condition", "Working") in grenade
+
+
+async def test_a_part_entered_twice_with_one_serial_is_explained(session_factory):
+    """Two slides with the same serial in one report are one slide entered twice; a pistol
+    whose slide and frame share a serial (matching numbers) is not refused."""
+    officer_id, draft_id, first = await _draft_with(
+        session_factory, Section.ITEM, {"kind": "part", "part_type": "slide"}
+    )
+    serial = Target(Section.ITEM, "serial_number", first)
+    await _typed(session_factory, officer_id, draft_id, serial, "КВ 9876")
+    async with session_factory.begin() as session:
+        officer = await users.get_user(session, officer_id)
+        _draft, second = await drafts.add_entry(
+            session, officer, draft_id, Section.ITEM, {"kind": "part", "part_type": "slide"}
+        )
+        _draft, pistol = await drafts.add_entry(
+            session, officer, draft_id, Section.ITEM, {"kind": "firearm"}
+        )
+    twice = await _refused(
+        session_factory,
+        officer_id,
+        draft_id,
+        Target(Section.ITEM, "serial_number", second),
+        "KB-9876",
+    )
+    assert isinstance(twice, DuplicateItem) and twice.number == 2
+    for key in ("serial_number", "slide_serial"):
+        await _typed(
+            session_factory, officer_id, draft_id, Target(Section.ITEM, key, pistol), "КВ 9876"
+        )

@@ -33,6 +33,7 @@ from bot.services.permissions import require_active
 from bot.services.report_fields import (
     REPEATED,
     UNKNOWN,
+    DuplicateItem,
     Field,
     Kind,
     Section,
@@ -283,8 +284,29 @@ async def answer_text(
         if spec.confirm:
             current = values_of(content, target.section, target.entry).get(spec.key)
             value = _confirming(current, value)
+            _refuse_same_item_twice(content, target, value["text"])
         _put_checked(content, target, spec, value)
     return draft
+
+
+# What makes two items of a report the same thing, besides their serial.
+_SAME_THING = ("kind", "firearm_type", "part_type")
+
+
+def _refuse_same_item_twice(content: dict[str, Any], target: Target, serial: str) -> None:
+    """The same weapon or part, with the same serial, entered as two items of one report is a
+    duplicate (two parts of one weapon often share its serial: that is not refused)."""
+    values = values_of(content, target.section, target.entry)
+    wanted = serials.normalise(serial)
+    for number, other in enumerate(content[ENTRY_LISTS[target.section]], start=1):
+        if other["id"] == target.entry:
+            continue
+        theirs = other.get(target.key)
+        if not isinstance(theirs, dict) or not theirs.get("text"):
+            continue
+        same = all(other.get(key) == values.get(key) for key in _SAME_THING)
+        if same and serials.normalise(theirs["text"]) == wanted:
+            raise DuplicateItem(number, theirs["text"])
 
 
 def _confirming(current: Any, typed: Values) -> Values:

@@ -661,6 +661,15 @@ def check_datetime(spec: Field, text: str, now: datetime, timezone: ZoneInfo) ->
     return value.astimezone(UTC).isoformat()
 
 
+class DuplicateItem(InvalidInput):
+    """The serial typed for an item is already that of another item of the same kind and type
+    in the report: the same weapon or part entered twice."""
+
+    def __init__(self, number: int, serial: str) -> None:
+        super().__init__(Kind.SERIAL, "duplicate_item")
+        self.number, self.serial = number, serial
+
+
 class OutOfOrder(InvalidInput):
     """A moment before the one it must follow (sappers arriving before they were called, a
     reply before its request), or after one that must follow it: `other` names that field."""

@@ -16,6 +16,7 @@ from bot.services.errors import InvalidInput
 from bot.services.report_fields import (
     COUNT_MAXIMUM,
     FIELDS,
+    DuplicateItem,
     Field,
     Kind,
     OutOfOrder,
@@ -269,6 +270,12 @@ def answer_problem(
             "“📷 Add photos of this item”, then confirm."
         ),
     }
+    if isinstance(problem, DuplicateItem):
+        return _(
+            "Item {number} already has this serial ({serial}): the same weapon or part may have "
+            "been entered twice. If so, remove one of them; if not, check the marking and type "
+            "it again."
+        ).format(number=problem.number, serial=problem.serial)
     if isinstance(problem, OutOfOrder):
         order = {
             "before_other": _("This is before “{other}” ({value}). Please check it."),
