@@ -105,6 +105,13 @@ async def test_a_colleague_confirms_a_handover_and_holds_the_items(running_bot, 
     offer = await colleague.receive()
     assert "items 1, 2 of report No. " + number in offer.text
     assert "SEAL-001" in offer.text
+    # Only the receiver may refuse: a forged press by the officer is refused, nothing asked.
+    await officer.press_data(
+        CustodyDecide(transfer=1, action=CustodyAction.REFUSE).pack(), started.message_id
+    )
+    await every_button_answered(telegram, officer)
+    refusal = en("You are not allowed to do this. Nothing was changed.")
+    assert officer.callback_answers()[-1]["text"] == refusal
     await colleague.press(en("✅ Confirm receipt (hand-over {number})", number=1), offer)
     screen = await colleague.receive()
     assert en("📦 Item {item}: {holder}, since", item=1, holder="Officer 8102") in screen.text
@@ -124,13 +131,6 @@ async def test_a_colleague_confirms_a_handover_and_holds_the_items(running_bot, 
         en("This hand-over was already confirmed.")
     )
     assert await audit_actions(running_bot.session_factory) == actions
-    # Only the receiver may refuse: a forged press by the officer is refused, nothing asked.
-    await officer.press_data(
-        CustodyDecide(transfer=1, action=CustodyAction.REFUSE).pack(), started.message_id
-    )
-    await every_button_answered(telegram, officer)
-    refusal = en("You are not allowed to do this. Nothing was changed.")
-    assert officer.callback_answers()[-1]["text"] == refusal
     async with running_bot.session_factory.begin() as session:
         await audit.seal_pending(session)
     async with running_bot.session_factory() as session:
