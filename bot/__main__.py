@@ -91,6 +91,11 @@ def parser() -> argparse.ArgumentParser:
         help="iafq: the national-reporting sheet (UNODC IAFQ), one row per seized item",
     )
     export.add_argument("--out", required=True, type=Path, help="file to write (csv: two files)")
+    export.add_argument(
+        "--include-exercises",
+        action="store_true",
+        help="iafq: include exercise reports (left out otherwise; other formats mark them)",
+    )
     export.add_argument("--language", choices=LANGUAGES, help="default: DEFAULT_LANGUAGE")
 
     procedures = commands.add_parser("procedures", help="procedure content")
@@ -209,6 +214,7 @@ async def export_reports(session: AsyncSession, args: argparse.Namespace) -> Non
             library,
             MediaStore(settings.media_dir),
             unit_id=unit.id if unit else None,
+            include_exercises=args.include_exercises,
         )
     outputs = (
         [args.out]

@@ -111,6 +111,8 @@ class Unit(Base):
     neighbour: Mapped[str | None] = mapped_column(String(2))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The unit (and the units below it) is in exercise: what its people start is an exercise.
+    exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="raise")
 
@@ -132,6 +134,8 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The person switched to exercise: what they start from now on is an exercise.
+    exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
 
@@ -241,6 +245,11 @@ class ProcedureRun(Base):
     continued_in_id: Mapped[int | None] = mapped_column(
         ForeignKey("procedure_runs.id", ondelete="SET NULL")
     )
+    # An exercise (and the drill it was part of), decided when it was started and kept.
+    exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
+    drill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drills.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ProcedureStepEvent(Base):
@@ -328,6 +337,11 @@ class SeizureReport(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # Whether the full report was submitted (a quick log alone is not complete).
     complete: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # An exercise (and the drill it was part of), decided when it was started and kept.
+    exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
+    drill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drills.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ReportPhoto(Base):
@@ -362,6 +376,11 @@ class ReportDraft(Base):
     started_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An exercise (and the drill it was part of), decided when it was started and kept.
+    exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
+    drill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drills.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ReportProcedureRun(Base):
@@ -396,7 +415,7 @@ class ReportRevision(Base):
 
 
 class ReportCounter(Base):
-    """The last report number given in a unit and year."""
+    """The last report number given in a unit, year and series (exercises count apart)."""
 
     __tablename__ = "report_counters"
 
@@ -404,6 +423,8 @@ class ReportCounter(Base):
         ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
     )
     year: Mapped[int] = mapped_column(primary_key=True)
+    # "" for real reports, "EX" for exercises.
+    series: Mapped[str] = mapped_column(String(4), primary_key=True, default="", server_default="")
     last: Mapped[int] = mapped_column(default=0)
 
 
@@ -503,3 +524,7 @@ class SerialLink(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The drills that the exercise columns above refer to: their tables join this metadata.
+from bot.db import exercise_models as _exercise_models  # noqa: E402, F401

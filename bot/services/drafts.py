@@ -26,7 +26,7 @@ from bot.db.models import (
     UserStatus,
     utcnow,
 )
-from bot.services import audit, safety, serials
+from bot.services import audit, exercise, safety, serials
 from bot.services.errors import AccessDenied, InvalidInput, NotFound
 from bot.services.notifications import enqueue_report_filed
 from bot.services.permissions import require_active
@@ -143,7 +143,15 @@ async def start_draft(
     if user.unit_id is None:
         raise InvalidInput("unit", "missing")
     validate_occurred_at(started_at)
-    draft = ReportDraft(officer_id=user.id, started_at=started_at, content=empty_content())
+    # Exercise or real work is decided now and kept, whatever the mode when it is submitted.
+    mode = await exercise.mode_of(session, user)
+    draft = ReportDraft(
+        officer_id=user.id,
+        started_at=started_at,
+        content=empty_content(),
+        exercise=mode.exercise,
+        drill_id=mode.drill_id,
+    )
     session.add(draft)
     await session.flush()
     if copied_from is None:
@@ -226,6 +234,8 @@ async def draft_for_report(session: AsyncSession, user: User, report_id: int) ->
         report_id=report.id,
         started_at=report.occurred_at,
         content=_content_of_report(report),
+        exercise=report.exercise,
+        drill_id=report.drill_id,
     )
     session.add(draft)
     await session.flush()
@@ -668,9 +678,16 @@ async def submit(
         if user.unit_id is None:
             raise InvalidInput("unit", "missing")
         unit = await get_unit(session, user.unit_id)
-        report = SeizureReport(unit_id=unit.id, officer_id=user.id, submitted_at=utcnow())
+        report = SeizureReport(
+            unit_id=unit.id,
+            officer_id=user.id,
+            submitted_at=utcnow(),
+            exercise=draft.exercise,
+            drill_id=draft.drill_id,
+        )
         _apply(report, content)
-        report.number = await next_number(session, unit, utcnow().astimezone(timezone).year)
+        year = utcnow().astimezone(timezone).year
+        report.number = await next_number(session, unit, year, report.exercise)
         session.add(report)
         action = "report.submitted"
     else:

@@ -40,6 +40,7 @@ async def export_query(
     last: date,
     timezone: ZoneInfo,
     unit_id: int | None = None,
+    include_exercises: bool = True,
 ) -> Select[tuple[SeizureReport]]:
     """The reports of the period, oldest first; `requester` None is headquarters (the CLI)."""
     start, end = period_bounds(first, last, timezone)
@@ -48,6 +49,8 @@ async def export_query(
         SeizureReport.occurred_at < end,
         SeizureReport.status != ReportStatus.DRAFT,
     ]
+    if not include_exercises:
+        conditions.append(SeizureReport.exercise.is_(False))
     if requester is not None:
         require_active(requester)
         managed = await managed_unit_ids(session, requester)

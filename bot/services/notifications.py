@@ -370,10 +370,12 @@ async def enqueue_digests(
 async def digest_counts(
     session: AsyncSession, supervisor: User, day: date, timezone: ZoneInfo
 ) -> tuple[dict[str, int], int]:
-    """Reports of the supervisor's units that day, by what was found; and all still awaiting."""
+    """Real reports of the supervisor's units that day, by what was found; and all still
+    awaiting."""
     managed = await managed_unit_ids(session, supervisor) or set()
     start = datetime.combine(day, time(), tzinfo=timezone)
-    in_units = SeizureReport.unit_id.in_(managed)
+    # Exercises are not counted: the digest is of real work.
+    in_units = SeizureReport.unit_id.in_(managed) & SeizureReport.exercise.is_(False)
     rows = await session.execute(
         select(SeizureReport.category, func.count())
         .where(

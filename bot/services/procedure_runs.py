@@ -17,7 +17,7 @@ from bot.db.models import (
 )
 from bot.procedures.library import LoadedProcedure, ProcedureLibrary
 from bot.procedures.schema import Step, StepKind
-from bot.services import audit
+from bot.services import audit, exercise
 from bot.services.errors import AccessDenied, DomainError, NotFound, bounded_text
 from bot.services.permissions import managed_unit_ids, require_active
 
@@ -78,7 +78,10 @@ async def start_run(session: AsyncSession, user: User, item: LoadedProcedure) ->
     previous = await active_run(session, user)
     if previous is not None:
         _finish(previous, RunStatus.STOPPED)
+    mode = await exercise.mode_of(session, user)
     run = ProcedureRun(
+        exercise=mode.exercise,
+        drill_id=mode.drill_id,
         user_id=user.id,
         procedure_id=item.id,
         procedure_version=item.procedure.version,

@@ -76,6 +76,9 @@ class QuickLog:
     anyone_in_danger: bool = False
     photos: list[NewPhoto] = field(default_factory=list)
     procedure_run_id: int | None = None
+    # Decided when the log was begun and kept, whatever the mode when it is filed.
+    exercise: bool = False
+    drill_id: int | None = None
 
 
 def validate_place_text(text: str) -> str:
@@ -107,13 +110,18 @@ async def crossing_points_of(session: AsyncSession, user: User) -> list[Unit]:
     return list((await session.scalars(query)).all())
 
 
-async def next_number(session: AsyncSession, unit: Unit, year: int) -> str:
+EXERCISE_SERIES = "EX"
+
+
+async def next_number(session: AsyncSession, unit: Unit, year: int, exercise: bool = False) -> str:
     # One atomic upsert: concurrent submissions queue on the counter row and, since it rolls
-    # back with a failed submission, numbers have neither gaps nor duplicates.
+    # back with a failed submission, numbers have neither gaps nor duplicates. Exercises are
+    # counted in their own series, so real reports keep theirs without gaps.
+    series = EXERCISE_SERIES if exercise else ""
     sequence = await upsert_returning_increment(
-        session, ReportCounter, {"unit_id": unit.id, "year": year}, "last"
+        session, ReportCounter, {"unit_id": unit.id, "year": year, "series": series}, "last"
     )
-    return f"{unit.code}-{year}-{sequence:04d}"
+    return "-".join(part for part in (unit.code, series, str(year), f"{sequence:04d}") if part)
 
 
 def canonical_digest(content: dict[str, Any]) -> str:
@@ -301,9 +309,12 @@ async def submit_quick_log(
         occurred_at=log.occurred_at,
         submitted_at=utcnow(),
         notification_pending=True,
+        exercise=log.exercise,
+        drill_id=log.drill_id,
     )
     _apply(report, log)
-    report.number = await next_number(session, unit, utcnow().astimezone(timezone).year)
+    year = utcnow().astimezone(timezone).year
+    report.number = await next_number(session, unit, year, report.exercise)
     session.add(report)
     await session.flush()
     await attach_photos(session, report, log.photos)

@@ -96,6 +96,9 @@ async def record(session: AsyncSession, report: SeizureReport) -> list[SerialLin
     """Index the serials of a report just filed (again), and raise a possible link to every
     earlier report whose item has the same serial; the supervisors of both are told."""
     await session.execute(delete(ItemSerial).where(ItemSerial.report_id == report.id))
+    if report.exercise:
+        # An exercise's made-up serials are not indexed: they neither raise links nor are found.
+        return []
     ours = [ItemSerial(report_id=report.id, **row) for row in serial_rows(report.details or {})]
     session.add_all(ours)
     if not ours:

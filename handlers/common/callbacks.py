@@ -273,6 +273,8 @@ class ReportMedia(CallbackData, prefix="rmd"):
 class ExportChoice(CallbackData, prefix="ex"):
     period: str = ""
     file_format: str = ""
+    # The national sheet with exercises too (it leaves them out otherwise).
+    exercises: bool = False
 
 
 class ReportHistory(CallbackData, prefix="rhi"):

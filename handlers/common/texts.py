@@ -208,3 +208,11 @@ def procedure_version(version: int, content_hash: str) -> str:
 
 def run_version(run: ProcedureRun) -> str:
     return procedure_version(run.procedure_version, run.content_hash)
+
+
+EXERCISE_MARK = "🎯"
+
+
+def exercise_marked(text: str, exercise: bool) -> str:
+    """A title of something made in exercise, marked so nobody takes it for real work."""
+    return f"{EXERCISE_MARK} {_('EXERCISE')} · {text}" if exercise else text

@@ -107,11 +107,21 @@ async def export_files(
     media: MediaStore,
     unit_id: int | None = None,
     progress: Progress | None = None,
+    include_exercises: bool = False,
 ) -> tuple[list[ExportFile], int]:
-    """The export's files and how many reports they hold."""
+    """The export's files and how many reports they hold. Spreadsheets hold exercises too,
+    marked on every row; the national sheet only when `include_exercises`."""
     if file_format == IAFQ and requester is not None:
         await exports.require_national_reporting(session, requester)
-    query = await exports.export_query(session, requester, first, last, settings.tz, unit_id)
+    query = await exports.export_query(
+        session,
+        requester,
+        first,
+        last,
+        settings.tz,
+        unit_id,
+        include_exercises=include_exercises or file_format != IAFQ,
+    )
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     stem = f"reports-{first.isoformat()}-{last.isoformat()}"
     if file_format == PDF:
@@ -182,6 +192,11 @@ def format_keyboard(period: str, national: bool) -> Screen:
         builder.button(
             text=labels[file_format],
             callback_data=ExportChoice(period=period, file_format=file_format),
+        )
+    if national:
+        builder.button(
+            text=_("🌐 IAFQ with exercises"),
+            callback_data=ExportChoice(period=period, file_format=IAFQ, exercises=True),
         )
     builder.adjust(1)
     text = _("📤 {period}: in which format?").format(period=period_name(period))
@@ -255,7 +270,15 @@ async def run_export(
     first, last = period_dates(callback_data.period, utcnow().astimezone(settings.tz).date())
     language = language_of(user, settings.default_language)
     await show(callback, _("⏳ Preparing the export…"))
-    job = ExportJob(callback, user.id, first, last, callback_data.file_format, language)
+    job = ExportJob(
+        callback,
+        user.id,
+        first,
+        last,
+        callback_data.file_format,
+        language,
+        include_exercises=callback_data.exercises,
+    )
     tools = ExportTools(bot, i18n, session_factory, settings, procedures, media)
     in_flight.start(export_key(user), run_export_job(job, tools))
 

@@ -42,6 +42,8 @@ class ExportJob:
     last: date
     file_format: str
     language: str
+    # The national sheet leaves exercises out unless asked for them.
+    include_exercises: bool = False
 
 
 @dataclass
@@ -109,6 +111,7 @@ async def _export(job: ExportJob, tools: ExportTools) -> str:
             tools.procedures,
             tools.media,
             progress=progress,
+            include_exercises=job.include_exercises,
         )
     async with tools.session_factory.begin() as session:
         await audit.record(
@@ -121,6 +124,7 @@ async def _export(job: ExportJob, tools: ExportTools) -> str:
             last=job.last.isoformat(),
             format=job.file_format,
             reports=total,
+            exercises=job.include_exercises,
         )
     for file in files:
         await bot.send_document(chat_id, BufferedInputFile(file.content, file.name))

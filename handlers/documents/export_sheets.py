@@ -155,7 +155,17 @@ def report_columns(names: Names, language: str, timezone: ZoneInfo) -> list[Colu
         Column(_("Persons"), lambda seized: len(seized.entries(Section.PERSON))),
         Column(_("Submitted"), lambda seized: local(seized.report.submitted_at, timezone)),
         Column(_("Acknowledged"), lambda seized: local(seized.report.acknowledged_at, timezone)),
+        Column(exercise_header(), exercise_cell),
     ]
+
+
+def exercise_header() -> str:
+    return _("Exercise")
+
+
+def exercise_cell(seized: Seized) -> Cell:
+    """The last cell of every row of every sheet: whether the report is an exercise."""
+    return yes_no(seized.report.exercise)
 
 
 def _within(part: str, column: Column) -> Column:
@@ -236,24 +246,33 @@ class ReportSheets:
         for section in REPEATED:
             title, number = entry_sheet_names(section)
             columns = headers(self.entry_columns[section])
-            self.entry_sheets[section] = writer.sheet(title, [_("Report number"), number, *columns])
-        self.custody = writer.sheet(_("Custody"), custody_headers())
+            self.entry_sheets[section] = writer.sheet(
+                title, [_("Report number"), number, *columns, exercise_header()]
+            )
+        self.custody = writer.sheet(_("Custody"), [*custody_headers(), exercise_header()])
         self.tracing_columns = section_columns(TRACED_FIELDS, language, timezone)
         self.tracing = writer.sheet(
-            _("Tracing"), [_("Report number"), _("Item number"), *headers(self.tracing_columns)]
+            _("Tracing"),
+            [
+                _("Report number"),
+                _("Item number"),
+                *headers(self.tracing_columns),
+                exercise_header(),
+            ],
         )
 
     def add(self, seized: Seized) -> None:
-        number = seized.report.number
+        number, exercise = seized.report.number, exercise_cell(seized)
         self.reports.append(cells(self.report_columns, seized))
         for section in REPEATED:
             for entry in seized.entries(section):
                 row = [number, entry["number"], *cells(self.entry_columns[section], entry)]
-                self.entry_sheets[section].append(row)
+                self.entry_sheets[section].append([*row, exercise])
         for row in custody_rows(seized):
-            self.custody.append(row)
+            self.custody.append([*row, exercise])
         for item in filter(traced, seized.entries(Section.ITEM)):
-            self.tracing.append([number, item["number"], *cells(self.tracing_columns, item)])
+            row = [number, item["number"], *cells(self.tracing_columns, item)]
+            self.tracing.append([*row, exercise])
 
 
 async def seized_reports(

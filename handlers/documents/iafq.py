@@ -20,7 +20,13 @@ from handlers.documents.export_columns import (
     iso_code,
     iso_header,
 )
-from handlers.documents.export_sheets import Names, Seized, item_type
+from handlers.documents.export_sheets import (
+    Names,
+    Seized,
+    exercise_cell,
+    exercise_header,
+    item_type,
+)
 
 IAFQ_KINDS = (ItemKind.FIREARM, ItemKind.PART, ItemKind.AMMUNITION)
 IAFQ_CATEGORIES = {
@@ -137,6 +143,7 @@ def iafq_headers() -> list[str]:
         iafq_header(outcome),
         imported,
         iso_header(imported),
+        exercise_header(),
     ]
 
 
@@ -189,4 +196,5 @@ class IafqSheet:
             tracing_outcome(item),
             country(imported, self.language),
             iso_code(imported),
+            exercise_cell(seized),
         ]

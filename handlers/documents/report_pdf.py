@@ -80,12 +80,15 @@ async def report_document(
         ]
         sections.append(Section(_("Integrity"), [Rows(integrity)]))
     sections.append(signatures(report, officer, supervisor, tz))
-    number = report.number or "—"
+    title = _("Seizure report No. {number}").format(number=report.number or "—")
+    if report.exercise:
+        # On every page: an exercise's record is never taken for a real one.
+        title = _("EXERCISE") + " · " + title
     return Document(
-        title=_("Seizure report No. {number}").format(number=number),
+        title=title,
         sections=sections,
         letterhead=await letterhead(session, report.unit_id, language),
-        running_title=_("Seizure report No. {number}").format(number=number),
+        running_title=title,
         page_numbering=_("Page {page} of {pages}"),
         printed=printed_line(reader, tz),
     )

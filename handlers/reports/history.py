@@ -91,7 +91,8 @@ async def open_report(
     report = details.report
     place = await reports.place_name(session, report, language)
     lines = [
-        f"<b>{report.number}</b>" + (f" {URGENT}" if report.urgent else ""),
+        texts.exercise_marked(f"<b>{report.number}</b>", report.exercise)
+        + (f" {URGENT}" if report.urgent else ""),
         _("Status: {status}").format(status=texts.report_status_name(report.status)),
         _("Found: {category}").format(category=texts.found_name(report.category)),
         _("Time of the seizure: {date}").format(

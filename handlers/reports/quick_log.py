@@ -31,7 +31,7 @@ from bot.db.models import (
 from bot.delivery import DeliveryWorker
 from bot.i18n import format_datetime, language_of
 from bot.media import MediaStore
-from bot.services import reports
+from bot.services import exercise, reports
 from bot.services.errors import InvalidInput
 from bot.services.report_fields import check_coordinates
 from bot.services.units import get_unit
@@ -86,13 +86,27 @@ IN_PROGRESS = __(
 
 
 async def begin(
-    state: FSMContext, occurred_at: datetime, run_id: int | None, report_id: int | None = None
+    state: FSMContext,
+    occurred_at: datetime,
+    run_id: int | None,
+    report_id: int | None = None,
+    mode: exercise.Mode | None = None,
 ) -> str:
+    """A new log is an exercise or real work from now on, whatever the mode when it is filed;
+    a correction keeps its report's."""
+    in_exercise = mode is not None and mode.exercise
     await state.set_state(QuickLogForm.category)
     await state.set_data(
-        {"occurred_at": occurred_at.isoformat(), "run": run_id, "photos": [], "report": report_id}
+        {
+            "occurred_at": occurred_at.isoformat(),
+            "run": run_id,
+            "photos": [],
+            "report": report_id,
+            "exercise": in_exercise,
+            "drill": mode.drill_id if mode else None,
+        }
     )
-    return _("⚡ Quick log. What was found?")
+    return texts.exercise_marked(_("⚡ Quick log. What was found?"), in_exercise)
 
 
 async def correct_report(
@@ -112,7 +126,9 @@ async def correct_report(
     await show(callback, text, category_keyboard())
 
 
-async def new_report(message: Message, user: User, state: FSMContext) -> None:
+async def new_report(
+    message: Message, user: User, state: FSMContext, session: AsyncSession
+) -> None:
     if user.unit_id is None:
         await message.answer(no_unit())
         return
@@ -121,7 +137,7 @@ async def new_report(message: Message, user: User, state: FSMContext) -> None:
         await message.answer(str(IN_PROGRESS))
         return
     # The time the officer pressed the button, as Telegram stamped it, not when we got it.
-    text = await begin(state, message.date, None)
+    text = await begin(state, message.date, None, mode=await exercise.mode_of(session, user))
     await message.answer(text, reply_markup=category_keyboard(full_report_at=message.date))
 
 
@@ -130,6 +146,7 @@ async def quick_from_run(
     callback_data: QuickStart,
     user: User,
     state: FSMContext,
+    session: AsyncSession,
     callback_answer: CallbackAnswer,
 ) -> None:
     if user.unit_id is None:
@@ -138,7 +155,8 @@ async def quick_from_run(
     if await log_in_progress(state):
         callback_answer.text, callback_answer.show_alert = str(IN_PROGRESS), True
         return
-    text = await begin(state, utcnow(), callback_data.run or None)
+    mode = await exercise.mode_of(session, user)
+    text = await begin(state, utcnow(), callback_data.run or None, mode=mode)
     await show(callback, text, category_keyboard())
 
 
@@ -299,6 +317,8 @@ async def got_danger(
             for photo in data.get("photos", [])
         ],
         procedure_run_id=data.get("run"),
+        exercise=bool(data.get("exercise")),
+        drill_id=data.get("drill"),
     )
     if data.get("report"):
         report, _revision = await reports.resubmit_corrected(session, user, data["report"], log)
@@ -309,7 +329,9 @@ async def got_danger(
     delivery.wake()
     language = language_of(user, settings.default_language)
     lines = [
-        _("⚡ Quick log No. {number} filed.").format(number=report.number),
+        texts.exercise_marked(
+            _("⚡ Quick log No. {number} filed.").format(number=report.number), report.exercise
+        ),
         _("Time of the seizure: {date}").format(
             date=format_datetime(report.occurred_at, language, settings.tz)
         ),

@@ -27,7 +27,7 @@ from bot.services.report_fields import (
     unconfirmed,
 )
 from bot.services.units import get_unit
-from handlers.common import report_texts, report_values
+from handlers.common import report_texts, report_values, texts
 from handlers.common.callbacks import (
     DraftAddEntry,
     DraftAsk,
@@ -72,8 +72,10 @@ async def unit_names(session: AsyncSession, content: dict[str, Any], language: s
 
 def _heading(draft: ReportDraft, number: str | None) -> str:
     if number:
-        return _("<b>Completing report No. {number}</b> (draft, saved)").format(number=number)
-    return _("<b>Full report</b> (draft, saved)")
+        heading = _("<b>Completing report No. {number}</b> (draft, saved)").format(number=number)
+    else:
+        heading = _("<b>Full report</b> (draft, saved)")
+    return texts.exercise_marked(heading, draft.exercise)
 
 
 async def review_screen(

@@ -192,8 +192,10 @@ async def digest_text(
 
 def report_title(report: SeizureReport) -> str:
     if report.complete:
-        return _("📝 Full report No. {number}").format(number=report.number)
-    return _("⚡ Quick log No. {number}").format(number=report.number)
+        title = _("📝 Full report No. {number}").format(number=report.number)
+    else:
+        title = _("⚡ Quick log No. {number}").format(number=report.number)
+    return texts.exercise_marked(title, report.exercise)
 
 
 def decision_keyboard(report: SeizureReport) -> InlineKeyboardMarkup:
