@@ -27,6 +27,7 @@ HELP_ASKED = (
     "🆘 Help was already asked at {time}, and your supervisors were told then. "
     "Nothing was sent again."
 )
+LOCATION_RECORDED = "📍 Location recorded: your supervisors will see it if alerted."
 SILENT = "🆘 URGENT: {name} has not answered {count} safety check in a row."
 SILENT_PLURAL = "🆘 URGENT: {name} has not answered {count} safety checks in a row."
 
@@ -146,9 +147,7 @@ async def test_a_silent_officer_is_escalated_with_the_last_known_location(runnin
     await chief.no_more_messages()  # one silent check is not yet an alarm
 
     await officer.send_location(42.9, 74.6)  # shared meanwhile: the last known location
-    assert (await officer.receive()).text == tr(
-        "en", "📍 Location recorded: your supervisors will see it if alerted."
-    )
+    assert (await officer.receive()).text == tr("en", LOCATION_RECORDED)
     await checks_due(running_bot, 48)
     for person, language in ((chief, "ru"), (headquarters, "ky")):
         alert = await person.receive()
@@ -230,6 +229,8 @@ async def test_checks_survive_a_restart_without_coming_twice(running_bot, telegr
     await file_quick_log(officer, danger=False)
     async with running_bot.session_factory() as session:
         assert (await session.scalars(select(SafetyWatch))).all() == []  # nothing dangerous
+    await officer.send_location(42.9, 74.6)  # no check-ins: not for them, the menu answers
+    assert (await officer.receive()).text != tr("en", LOCATION_RECORDED)
     await file_quick_log(officer, danger=True)
 
     await checks_due(running_bot, 16)
