@@ -43,7 +43,17 @@ from bot.receiving import ConfirmingRequestHandler, FailureWatch, Poller
 from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
 from bot.telegram import RespectRetryAfter
-from handlers import access, custody, documents, links, procedures, reports, safety, supervision
+from handlers import (
+    access,
+    custody,
+    documents,
+    links,
+    procedures,
+    reports,
+    safety,
+    supervision,
+    webapp,
+)
 from handlers.common import chats, errors, fallback, menu
 from handlers.common.commands import register_commands
 from handlers.common.routing import prepared
@@ -72,6 +82,7 @@ def create_routers() -> list[Router]:
         safety.create_router(),
         links.create_router(),
         documents.create_router(),
+        webapp.create_router(),
         prepared(fallback.create_router()),
     ]
 
@@ -141,7 +152,7 @@ class BotApplication:
             session_factory,
             bot,
             i18n,
-            partial(render_notification, timezone=settings.tz),
+            partial(render_notification, timezone=settings.tz, webapp_url=settings.webapp_url),
             settings.default_language,
             schedules=Schedules.from_settings(settings),
             per_second=settings.messages_per_second,
@@ -156,9 +167,21 @@ class BotApplication:
         return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight, metrics)
 
     def add_health_routes(self, web_app: web.Application) -> None:
-        """/healthz, /readyz and /metrics (bot/health.py)."""
+        """/healthz, /readyz and /metrics (bot/health.py), and the supervisors' Mini App
+        (handlers/webapp) when WEBAPP_URL is set."""
         readiness = Readiness(self.engine, self.settings.redis_url)
         add_health_routes(web_app, readiness, self.metrics, self.session_factory)
+        if self.settings.webapp_url:
+            tools = webapp.WebAppTools(
+                self.bot,
+                self.session_factory,
+                self.settings,
+                self.i18n,
+                self.dispatcher["delivery"],
+                self.dispatcher["procedures"],
+                self.dispatcher["media"],
+            )
+            webapp.add_webapp_routes(web_app, tools, self.settings.webapp_url)
 
     async def serve_health(self) -> web.AppRunner | None:
         """The health routes on HEALTH_PORT of their own, when set."""
@@ -227,6 +250,10 @@ def build_dispatcher(
 
     async def on_startup(bot: Bot) -> None:
         await register_commands(bot, i18n, settings.default_language)
+        if settings.webapp_url:
+            await webapp.set_overview_menu_buttons(
+                bot, session_factory, i18n, settings.webapp_url, settings.default_language
+            )
         delivery.start()
 
     async def on_shutdown() -> None:

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     # /healthz, /readyz and /metrics on a port of their own (WEBHOOK_HOST); unset: in webhook
     # mode on the webhook's port, in polling mode nowhere.
     health_port: int | None = Field(default=None, ge=1, le=65535)
+    # The supervisors' Mini App: the public HTTPS address Telegram opens (its path is where the
+    # page is served, on the webhook's server or on HEALTH_PORT); unset: no Mini App.
+    webapp_url: str | None = None
+    # Map tiles under the seizures ({z}/{x}/{y} URL template); unset: the shipped outline only.
+    webapp_tiles_url: str | None = None
+    # A firearm's trace sent this many days ago without a reply is overdue in the open work.
+    overdue_trace_days: int = Field(default=30, ge=1, le=365)
     # Names this process in metrics and logs; a container's hostname is its own.
     replica_id: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -127,7 +134,7 @@ class Settings(BaseSettings):
     def _digest_off(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
-    @field_validator("telegram_api_url", "webhook_url", "redis_url")
+    @field_validator("telegram_api_url", "webhook_url", "redis_url", "webapp_url")
     @classmethod
     def _url_or_none(cls, value: str | None) -> str | None:
         if not value:

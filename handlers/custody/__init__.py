@@ -5,8 +5,9 @@ from aiogram import Router
 from handlers.common.routing import feature_router
 from handlers.custody import decisions, handover, screens
 from handlers.custody.screens import custody_button, custody_news
+from handlers.custody.screens import status_name as custody_status_name
 
-__all__ = ["create_router", "custody_button", "custody_news"]
+__all__ = ["create_router", "custody_button", "custody_news", "custody_status_name"]
 
 
 def create_router() -> Router:

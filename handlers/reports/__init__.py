@@ -5,8 +5,9 @@ from aiogram import Router
 
 from handlers.common.routing import feature_router
 from handlers.reports import form, history, my_drafts, photos, quick_log, view
+from handlers.reports.view import action_name
 
-__all__ = ["create_router"]
+__all__ = ["action_name", "create_router"]
 
 
 def create_router() -> Router:

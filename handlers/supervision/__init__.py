@@ -5,9 +5,10 @@ from aiogram import Router
 
 from handlers.common.routing import feature_router
 from handlers.supervision import decisions, inbox
+from handlers.supervision.decisions import not_decided
 from handlers.supervision.notifications import render_notification
 
-__all__ = ["create_router", "render_notification"]
+__all__ = ["create_router", "not_decided", "render_notification"]
 
 
 def create_router() -> Router:

@@ -31,6 +31,7 @@ from bot.services.notifications import (
     RECIPIENT_UNREACHABLE,
     REPORT_ACKNOWLEDGED,
     REPORT_ESCALATED,
+    REPORT_FILED,
     REPORT_RETURNED,
     digest_counts,
     read_refusal,
@@ -46,6 +47,7 @@ from handlers.common.callbacks import (
     ReturnReport,
 )
 from handlers.common.keyboard import Keyboard
+from handlers.common.overview import with_overview_button
 from handlers.common.texts import URGENT, quote
 from handlers.custody import custody_news
 from handlers.links import link_news
@@ -58,12 +60,16 @@ async def render_notification(
     recipient: User,
     language: str,
     timezone: ZoneInfo,
+    webapp_url: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message of a queued notification, in its recipient's language, at sending time.
 
     A notification whose earlier send timed out (it may have arrived) says it is a repeat; its
-    buttons are safe twice: a decision already taken is refused, naming who took it."""
+    buttons are safe twice: a decision already taken is refused, naming who took it. A new or
+    escalated report also opens the Mini App's map at it (`webapp_url`, when served)."""
     text, markup = await _message(session, notification, recipient, language, timezone)
+    if webapp_url and markup and notification.kind in (REPORT_FILED, REPORT_ESCALATED):
+        markup = with_overview_button(markup, webapp_url, notification.report_id or 0)
     if notification.outcome_unknown_at is not None:
         text = _("🔁 Repeat (the first sending may not have arrived):") + "\n\n" + text
     return text, markup
