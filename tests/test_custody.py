@@ -4,20 +4,27 @@ running bot and straight through the services (two hand-overs of one item at onc
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.db.custody_models import CustodyHolding, CustodyTransfer, TransferStatus
 from bot.db.models import AuditEntry, Notification, Role, UserStatus, utcnow
+from bot.media import MediaStore
+from bot.procedures.library import load_library
 from bot.services import audit, custody, units, users
 from bot.services.errors import InvalidInput
 from handlers.common.callbacks import CustodyAction, CustodyDecide, ReportOpen
 from tests.conftest import RunningBot
+from tests.procedure_fixtures import write_library
 from tests.record_fixtures import file_report_with_every_field
 from tests.scenario import every_button_answered, tr
+from tests.test_exports import code, export, rows_of
 from tests.test_report_numbering import officer_at
+from tests.test_report_pdf import page_texts, printed
 
 OFFICER, COLLEAGUE, CHIEF = 8101, 8102, 8103
 
@@ -355,3 +362,39 @@ async def test_nobody_hands_over_what_they_do_not_hold(session_factory, filed):
             custody.CUSTODY_OFFERED,
             custody.CUSTODY_CONFIRMED,
         ]
+
+
+async def test_the_pdf_and_the_spreadsheet_carry_the_chain_of_custody(
+    session_factory, filed, tmp_path
+):
+    report_id, officer, colleague = filed
+    async with session_factory() as session:
+        mate = await users.get_user(session, colleague)
+    to_mate = custody.Receiver(user=mate)
+    transfer = await start(session_factory, officer, report_id, handover([1, 2], to_mate, "S-1"))
+    async with session_factory.begin() as session:
+        await custody.confirm(session, await users.get_user(session, colleague), transfer)
+    await start(session_factory, officer, report_id, handover([5], seal="S-2", intact=False))
+
+    library = load_library(write_library(tmp_path / "procedures"))
+    pdf = await printed(session_factory, report_id, "en", library, MediaStore(tmp_path / "media"))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+    assert "Chain of custody" in text
+    assert "S-1 (intact)" in text and "S-2 (NOT intact)" in text
+    assert "Officer 8102" in text and "Forensic laboratory" in text
+    assert "Forensic laboratory (awaiting confirmation)" in text
+
+    [file], _total = await export(session_factory, None, "xlsx")
+    rows = rows_of(load_workbook(io.BytesIO(file.content)), "Custody")
+    seal = tr("ru", "Seal or package number")
+    handed = [
+        (row[tr("ru", "Item number")].value, row[code("Hand-over status")].value, row[seal].value)
+        for row in rows
+        if row[code("Purpose")].value == "handover"
+    ]
+    assert handed == [(1, "confirmed", "S-1"), (2, "confirmed", "S-1"), (5, "pending", "S-2")]
+    assert [row[tr("ru", "Received by")].value for row in rows][-3:] == [
+        "Officer 8102",
+        "Officer 8102",
+        "Forensic laboratory",
+    ]

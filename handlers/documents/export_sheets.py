@@ -5,7 +5,7 @@ Tracing; every sheet starts with the report number, which joins them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
@@ -26,6 +26,7 @@ from bot.services.report_fields import (
     Values,
 )
 from handlers.common import report_texts, texts
+from handlers.documents.custody_record import HandedOver, handed_over, status_name
 from handlers.documents.export_columns import (
     Column,
     capitalised,
@@ -66,7 +67,7 @@ TRACED_FIELDS = tuple(
     for spec in ITEM_FIELDS
     if spec.key in ("firearm_type", "make", "model", "calibre", "serial_number", *TRACING_KEYS)
 )
-SEIZURE = "seizure"
+SEIZURE, HANDOVER = "seizure", "handover"
 
 
 class Names:
@@ -100,11 +101,13 @@ class Names:
 
 @dataclass
 class Seized:
-    """What a report's row is made from: the report, its officer's name, the service's zone."""
+    """What a report's row is made from: the report, its officer's name, the service's zone,
+    and the hand-overs of its items."""
 
     report: SeizureReport
     officer: str
     timezone: ZoneInfo
+    handovers: list[HandedOver] = field(default_factory=list)
 
     @property
     def details(self) -> Values:
@@ -197,12 +200,42 @@ def custody_headers() -> list[str]:
         _("Seal or package number"),
         _("Seal intact"),
         report_texts.field_label("storage_location"),
+        _("Hand-over status"),
+        code_header(_("Hand-over status")),
     ]
 
 
 def custody_rows(seized: Seized) -> list[list[Cell]]:
-    """What the record holds so far: each item taken by the report's officer when it was seized
-    and kept where the report says. Hand-overs will follow as rows of their own."""
+    """Each item taken by the report's officer when it was seized and kept where the report
+    says, then each hand-over of it (confirmed, open, refused or cancelled), oldest first."""
+    return _seizure_rows(seized) + [
+        [
+            seized.report.number,
+            number,
+            choice(item_type(item) or item.get("kind")),
+            item_type(item) or item.get("kind"),
+            handover.giver,
+            handover.receiver,
+            local(handover.at, seized.timezone),
+            handover.purpose,
+            HANDOVER,
+            handover.seal_number,
+            yes_no(handover.seal_intact),
+            None,
+            capitalised(status_name(handover.status)),
+            handover.status,
+        ]
+        for handover in seized.handovers
+        for number in handover.items
+        for item in [_item(seized, number)]
+    ]
+
+
+def _item(seized: Seized, number: int) -> Values:
+    return next((item for item in seized.entries(Section.ITEM) if item["number"] == number), {})
+
+
+def _seizure_rows(seized: Seized) -> list[list[Cell]]:
     return [
         [
             seized.report.number,
@@ -217,6 +250,8 @@ def custody_rows(seized: Seized) -> list[list[Cell]]:
             None,
             None,
             item.get("storage_location"),
+            None,
+            None,
         ]
         for item in seized.entries(Section.ITEM)
     ]
@@ -279,4 +314,5 @@ async def seized_reports(
     reports: AsyncIterator[SeizureReport], names: Names, timezone: ZoneInfo
 ) -> AsyncIterator[Seized]:
     async for report in reports:
-        yield Seized(report, await names.officer(report.officer_id), timezone)
+        handovers = await handed_over(names.session, report, names.officer)
+        yield Seized(report, await names.officer(report.officer_id), timezone, handovers)

@@ -26,6 +26,7 @@ from handlers.common import report_texts, texts
 from handlers.common.item_words import item_in_words
 from handlers.common.report_texts import ENTRY_SECTIONS, section_title
 from handlers.common.report_values import record_moment, section_rows
+from handlers.documents.custody_record import custody_section
 from handlers.documents.procedure_record import photo_check, run_sections
 from handlers.documents.record_parts import letterhead, printed_line, signatures, time_zone
 
@@ -72,6 +73,7 @@ async def report_document(
     sections = [Section(_("Report"), [Rows(summary)])]
     sections += _detail_sections(report, language, settings)
     sections += await _photo_sections(session, report, media)
+    sections += await custody_section(session, report, tz)
     sections += await run_sections(session, details.runs, language, tz, procedures, media)
     if revision is not None:
         integrity = [
