@@ -202,7 +202,7 @@ async def add_detailed_report(session_factory, officer) -> str:
     return number
 
 
-async def export(session_factory, requester, file_format: str, language: str = "ru"):
+async def export(session_factory, requester, file_format: str, language: str = "ru", **options):
     i18n = create_i18n("en")
     library = load_library(settings().procedures_dir)
     last = today()
@@ -219,6 +219,7 @@ async def export(session_factory, requester, file_format: str, language: str = "
                 settings(),
                 library,
                 MediaStore(settings().media_dir),
+                **options,
             )
 
 

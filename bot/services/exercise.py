@@ -29,7 +29,7 @@ from bot.services.errors import AccessDenied, DomainError, NotFound, bounded_tex
 from bot.services.permissions import managed_unit_ids, require_active, require_admin
 from bot.services.units import ancestor_ids, get_unit
 
-DRILL_STARTED = "drill"
+DRILL_STARTED = "drill.started"
 SCENARIO_MIN, SCENARIO_MAX = 5, 1000
 OFFICERS_PAGE_SIZE = 8
 

@@ -347,3 +347,51 @@ class SafetyAnswer(CallbackData, prefix="sfa"):
 
 class SafetyHelp(CallbackData, prefix="sfh"):
     report: Number
+
+
+# Exercise mode and drills (handlers/exercise).
+class ExerciseMenu(CallbackData, prefix="xmn"):
+    pass
+
+
+class ExerciseSwitch(CallbackData, prefix="xsw"):
+    on: bool
+
+
+class ExerciseUnits(CallbackData, prefix="xun"):
+    page: Number = 0
+
+
+class ExerciseUnitSwitch(CallbackData, prefix="xus"):
+    unit: Number
+    on: bool
+    page: Number = 0
+
+
+class DrillDo(StrEnum):
+    NEW = "n"
+    OPEN = "o"
+    SEND = "s"
+    CLOSE = "c"
+    PDF = "p"
+
+
+class DrillAction(CallbackData, prefix="xda"):
+    """A supervisor's press on a drill's screens (drill 0: a new one)."""
+
+    do: DrillDo
+    drill: Number = 0
+
+
+class DrillPick(CallbackData, prefix="xdp"):
+    drill: Number
+    officer: Number = 0  # 0: only turn to `page`
+    page: Number = 0
+
+
+class DrillStart(CallbackData, prefix="xdt"):
+    drill: Number
+
+
+class DrillEnd(CallbackData, prefix="xde"):
+    drill: Number

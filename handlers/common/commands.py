@@ -23,6 +23,7 @@ def commands_for(user: User | None) -> list[BotCommand]:
         BotCommand(command="language", description=_("Change language")),
         BotCommand(command="help", description=_("Help")),
         BotCommand(command="cancel", description=_("Cancel the current action")),
+        BotCommand(command="exercise", description=_("Exercise mode and drills")),
     ]
     if user is not None and user.is_active and user.role in (Role.SUPERVISOR, Role.ADMIN):
         commands.append(BotCommand(command="invite", description=_("Make an invite link")))

@@ -61,3 +61,7 @@ class CustodyForm(StatesGroup):
     # A receiver's reason for refusing, and a giver's photo of an outside body's signed act.
     refuse_reason = State()
     act_photo = State()
+
+
+class DrillForm(StatesGroup):
+    scenario = State()

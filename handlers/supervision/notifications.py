@@ -23,6 +23,7 @@ from bot.db.models import (
 from bot.i18n import format_datetime
 from bot.services import reports
 from bot.services.custody import CUSTODY_NEWS
+from bot.services.exercise import DRILL_STARTED
 from bot.services.notifications import (
     ACCESS_NEWS,
     ACCESS_REQUESTED,
@@ -50,6 +51,7 @@ from handlers.common.keyboard import Keyboard
 from handlers.common.overview import with_overview_button
 from handlers.common.texts import URGENT, quote
 from handlers.custody import custody_news
+from handlers.exercise import drill_news
 from handlers.links import link_news
 from handlers.safety import safety_news
 
@@ -96,6 +98,8 @@ async def _message(
         return await digest_text(session, notification, recipient, language, timezone), None
     if notification.kind == SERIAL_LINK:
         return await link_news(session, notification, language, timezone)
+    if notification.kind == DRILL_STARTED:
+        return await drill_news(session, notification, recipient, language, timezone)
     if notification.kind == RECIPIENT_UNREACHABLE:
         person = await session.get(User, int(notification.note or 0))
         text = _(
