@@ -54,6 +54,9 @@ async def answer(
                 session, user, callback_data.watch, ENDINGS[callback_data.reply]
             )
     except (WatchClosed, AlreadyAnswered, StaleCheck) as refusal:
+        # Nothing changed, but the watch stays locked until the update commits: released
+        # before answering, so the next check is not skipped meanwhile.
+        await session.commit()
         await _refused(callback, session, refusal, language, settings)
         return
     await session.commit()
@@ -125,6 +128,7 @@ async def need_help(
     try:
         watch, _told = await safety.ask_for_help(session, user, callback_data.report)
     except HelpAlreadyAsked as asked:
+        await session.commit()  # the watch's lock released before answering, as above
         assert asked.watch.help_requested_at is not None
         text = _(
             "🆘 Help was already asked at {time}, and your supervisors were told then. "
