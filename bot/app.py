@@ -169,10 +169,12 @@ class BotApplication:
         return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight, metrics)
 
     def add_health_routes(self, web_app: web.Application) -> None:
-        """/healthz, /readyz and /metrics (bot/health.py), and the supervisors' Mini App
-        (handlers/webapp) when WEBAPP_URL is set."""
+        """/healthz, /readyz and /metrics (bot/health.py)."""
         readiness = Readiness(self.engine, self.settings.redis_url)
         add_health_routes(web_app, readiness, self.metrics, self.session_factory)
+
+    def add_webapp_routes(self, web_app: web.Application) -> None:
+        """The supervisors' Mini App (handlers/webapp), when WEBAPP_URL is set."""
         if self.settings.webapp_url:
             tools = webapp.WebAppTools(
                 self.bot,
@@ -185,13 +187,16 @@ class BotApplication:
             )
             webapp.add_webapp_routes(web_app, tools, self.settings.webapp_url)
 
-    async def serve_health(self) -> web.AppRunner | None:
-        """The health routes on HEALTH_PORT of their own, when set."""
+    async def serve_health(self, with_webapp: bool = False) -> web.AppRunner | None:
+        """The health routes on HEALTH_PORT of their own, when set; in polling mode the Mini
+        App's too (in webhook mode it is on the public webhook server)."""
         port = self.settings.health_port
         if port is None:
             return None
         web_app = web.Application()
         self.add_health_routes(web_app)
+        if with_webapp:
+            self.add_webapp_routes(web_app)
         runner = web.AppRunner(web_app, handle_signals=False, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, self.settings.webhook_host, port).start()
@@ -318,7 +323,7 @@ async def run_polling(settings: Settings) -> None:
     stop = stop_on_signals()
     health = None
     try:
-        health = await app.serve_health()
+        health = await app.serve_health(with_webapp=True)
         if not await wait_for_bot_api(app.bot, stop):
             return
         await app.bot.delete_webhook(drop_pending_updates=False)
@@ -349,6 +354,7 @@ async def start_webhook_server(app: BotApplication) -> web.AppRunner:
     ).register(web_app, path=settings.webhook_path)
     if settings.health_port is None:
         app.add_health_routes(web_app)
+    app.add_webapp_routes(web_app)
 
     async def set_webhook(_: web.Application) -> None:
         await app.bot.set_webhook(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Notification, ReportStatus, SeizureReport, User
 from bot.services import overview
+from handlers.supervision import render_notification
 from tests.webapp_fixtures import (
     CHUY_SUPERVISOR,
     KAINDA_OFFICER,
@@ -296,3 +297,22 @@ async def test_the_page_and_its_files_are_served_with_cache_headers(served):
             assert "immutable" in response.headers["Cache-Control"]
     async with client.get(f"{url}/static/..%2F..%2Fbot%2Fconfig.py") as response:
         assert response.status == 404
+
+
+async def test_a_new_reports_notification_opens_the_map_at_that_report(served):
+    app, _url, picture, _client = served
+    async with app.session_factory() as session:
+        supervisor = await _user(session, CHUY_SUPERVISOR)
+        filed = await session.scalar(
+            select(Notification).where(
+                Notification.report_id == picture.awaiting,
+                Notification.recipient_id == supervisor.id,
+            )
+        )
+        with app.i18n.context(), app.i18n.use_locale("en"):
+            _text, markup = await render_notification(
+                session, filed, supervisor, "en", UTC, webapp_url=app.settings.webapp_url
+            )
+    (overview_button,) = markup.inline_keyboard[-1]
+    assert overview_button.text == "📊 Overview"
+    assert overview_button.web_app.url == f"{app.settings.webapp_url}?report={picture.awaiting}"

@@ -78,6 +78,7 @@ async def webapp_server(database_url: str, telegram) -> AsyncIterator[tuple[BotA
     app = await BotApplication.create(settings)
     web_app = web.Application()
     app.add_health_routes(web_app)
+    app.add_webapp_routes(web_app)
     server = TestServer(web_app, host="127.0.0.1")
     await server.start_server()
     try:

@@ -58,7 +58,6 @@ def page_texts() -> dict[str, str]:
         "cancel": _("Cancel"),
         "pdf": _("📄 PDF"),
         "back": _("« Back"),
-        "exercise_mark": _("Exercise"),
     }
 
 

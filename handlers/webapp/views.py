@@ -290,9 +290,10 @@ async def report_view(
     ]
     return {
         **row,
-        "title": _("Seizure report No. {number}").format(number=row["number"]),
+        "title": texts.exercise_marked(
+            _("Seizure report No. {number}").format(number=row["number"]), report.exercise
+        ),
         "revision": report.revision,
-        "exercise": report.exercise,
         "fields": [{"label": label, "value": value} for label, value in fields],
         "items": items,
         "photos": list(photos.all()),

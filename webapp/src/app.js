@@ -130,7 +130,7 @@
       state.map.remove();
       state.map = null;
     }
-    root.replaceChildren(tabs(current), ...content);
+    root.replaceChildren(tabs(current), ...content.filter(Boolean));
   }
 
   function shown(error) {
@@ -155,7 +155,8 @@
       area.replaceWith(shown(error));
       return;
     }
-    const map = L.map(area, { zoomSnap: 0.25, attributionControl: Boolean(state.me.tiles_url) });
+    // Without tiles nothing sets the zoom range, and the clusters need one.
+    const map = L.map(area, { zoomSnap: 0.25, minZoom: 5, maxZoom: 18, attributionControl: Boolean(state.me.tiles_url) });
     state.map = map;
     if (state.me.tiles_url) L.tileLayer(state.me.tiles_url, { maxZoom: 18 }).addTo(map);
     const outline = await fetch(base + "/static/" + root.dataset.geojson).then((r) => r.json());
@@ -384,7 +385,6 @@
     body.append(
       el("a", { href: "#map", class: "back" }, t("back")),
       el("h2", { "data-testid": "report-title" }, report.title, report.urgent ? el("span", { class: "urgent-mark" }, " ⚠ " + t("urgent")) : null),
-      report.exercise ? el("p", { class: "exercise" }, t("exercise_mark")) : null,
       el("p", { class: "status", "data-testid": "report-status" }, report.status_name),
       actions,
       notice,
