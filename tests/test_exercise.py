@@ -6,13 +6,13 @@ report leaves that report as it was."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.db.exercise_models import DrillParticipant
 from bot.db.models import ProcedureRun, ReportDraft, Role, SeizureReport, SerialLink, utcnow
@@ -21,6 +21,7 @@ from tests.conftest import RunningBot, make_settings
 from tests.procedure_fixtures import write_library
 from tests.scenario import every_button_answered, tr
 from tests.test_access_flow import OFFICER_ID, set_up_officer
+from tests.test_cli import cli
 from tests.test_exports import add_detailed_report, export, person, today
 from tests.test_iafq_export import iafq_rows
 from tests.test_procedure_walkthrough import open_scene
@@ -146,6 +147,24 @@ async def test_the_national_export_leaves_exercises_out_unless_asked_and_spreads
         assert header[-1] == "Exercise", sheet.title
         assert all(row[-1] == "Yes" for row in cells), sheet.title
     assert total == 1 and today()
+
+
+async def test_the_command_line_writes_exercises_into_the_national_sheet_only_when_asked(
+    session_factory, database_url, tmp_path
+):
+    officer = await person(session_factory, 1, Role.OFFICER, "KAINDA")
+    await add_detailed_report(session_factory, officer)
+    async with session_factory.begin() as session:
+        await session.execute(update(SeizureReport).values(exercise=True))
+    out = tmp_path / "iafq.xlsx"
+    first = (today() - timedelta(days=1)).isoformat()
+    period = ["--from", first, "--to", today().isoformat(), "--format", "iafq"]
+    written = ["export", *period, "--out", str(out), "--language", "en"]
+    done = cli(database_url, *written)
+    assert done.returncode == 0 and "0 report(s) exported" in done.stdout
+    done = cli(database_url, *written, "--include-exercises")
+    assert done.returncode == 0 and "1 report(s) exported" in done.stdout
+    assert {row["Exercise"].value for row in iafq_rows(out.read_bytes())} == {"Yes"}
 
 
 async def test_exercise_serials_neither_raise_links_nor_are_linked_to(session_factory):
