@@ -141,7 +141,7 @@ async def send(
     else:
         await session.commit()
         delivery.wake()
-        callback_answer.text = _("📨 Sent to {count} officer(s).").format(count=count)
+        callback_answer.text = _("📨 Sent. Officers told: {count}.").format(count=count)
     await show(
         callback, *await drill_screen(session, user, callback_data.drill, settings, procedures)
     )
