@@ -19,6 +19,7 @@ from benchmarks.harness import start_real_bot
 from benchmarks.measure import measure_interactive, officer_session, throughput
 from benchmarks.memory import measure_in_subprocess
 from benchmarks.officers import add_officers
+from benchmarks.pdf import measure_pdf_in_subprocess
 from benchmarks.results import Results, Throughput, table
 from benchmarks.scenarios import ChecklistStepPress, MainMenuOpen, interactive_scenarios
 from benchmarks.serials import measure_serial_lookup_in_subprocess
@@ -97,6 +98,8 @@ async def run(scale: Scale, quick: bool) -> Results:
         results.memory = await asyncio.to_thread(measure_in_subprocess, scale.open_items)
         print(f"… export of {scale.export_items:,} items (in a fresh process)", file=sys.stderr)
         results.export = await asyncio.to_thread(measure_export_in_subprocess, scale.export_items)
+        print("… PDF of a report with 50 items and 20 photos (in a fresh process)", file=sys.stderr)
+        results.pdf = await asyncio.to_thread(measure_pdf_in_subprocess)
         print(f"… serial lookup among {scale.serial_items:,} items", file=sys.stderr)
         results.serial_lookup = await asyncio.to_thread(
             measure_serial_lookup_in_subprocess, scale.serial_items
@@ -110,8 +113,9 @@ async def run(scale: Scale, quick: bool) -> Results:
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Latency, SQL statements, throughput, notification fan-out, memory and the "
-        "export of the real bot, next to bare aiogram. PostgreSQL when BENCH_DATABASE_URL is set.",
+        description="Latency, SQL statements, throughput, notification fan-out, memory, the "
+        "export (next to XlsxWriter alone) and a long report's PDF of the real bot, next to bare "
+        "aiogram. PostgreSQL when BENCH_DATABASE_URL is set.",
     )
     parser.add_argument("--quick", action="store_true", help="fewer samples, a tenth of the load")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")

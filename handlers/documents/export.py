@@ -18,11 +18,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.db.models import User, UserStatus, utcnow
+from bot.db.models import SeizureReport, User, UserStatus, utcnow
 from bot.documents.pdf import render
 from bot.documents.spreadsheet import CsvWriter, SheetWriter, XlsxWriter
 from bot.i18n import language_of
@@ -132,20 +132,8 @@ async def export_files(
             for report in (await session.scalars(query)).all()
         ]
         return [ExportFile(f"{stem}.pdf", await asyncio.to_thread(render, documents))], total
-    names = Names(session, language)
-    await names.load_units()
     writer: SheetWriter = CsvWriter() if file_format == CSV else XlsxWriter()
-    sheets: ReportSheets | IafqSheet = (
-        IafqSheet(writer, names, language, settings.tz)
-        if file_format == IAFQ
-        else ReportSheets(writer, names, language, settings.tz)
-    )
-    done = 0
-    reports = exports.stream_reports(session, query)
-    async for seized in seized_reports(reports, names, settings.tz):
-        sheets.add(seized)
-        done += 1
-        await _breathe(done, total, progress)
+    await write_sheets(session, query, writer, file_format, language, settings.tz, total, progress)
     if isinstance(writer, CsvWriter):
         return [
             ExportFile(f"{stem}-{name}.csv", content)
@@ -155,6 +143,33 @@ async def export_files(
     if file_format == IAFQ:
         stem = f"iafq-{first.isoformat()}-{last.isoformat()}"
     return [ExportFile(f"{stem}.xlsx", await asyncio.to_thread(writer.close))], total
+
+
+async def write_sheets(
+    session: AsyncSession,
+    query: Select[tuple[SeizureReport]],
+    writer: SheetWriter,
+    file_format: str,
+    language: str,
+    timezone: ZoneInfo,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> None:
+    """The reports of `query` as the sheets of `file_format` (the national sheet, or the
+    Reports sheet and its companions), row by row as they are read."""
+    names = Names(session, language)
+    await names.load_units()
+    sheets: ReportSheets | IafqSheet = (
+        IafqSheet(writer, names, language, timezone)
+        if file_format == IAFQ
+        else ReportSheets(writer, names, language, timezone)
+    )
+    done = 0
+    reports = exports.stream_reports(session, query)
+    async for seized in seized_reports(reports, names, timezone):
+        sheets.add(seized)
+        done += 1
+        await _breathe(done, total, progress)
 
 
 async def _breathe(done: int, total: int, progress: Progress | None) -> None:
