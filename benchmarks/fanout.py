@@ -133,7 +133,6 @@ async def measure_fan_out(url: str, count: int, recipients: int) -> FanOutResult
         partial(render_notification, timezone=settings.tz),
         settings.default_language,
         schedules=Schedules.from_settings(settings),
-        per_second=settings.messages_per_second,
     )
     # Far beyond any reasonable result: a stuck worker ends the benchmark instead of hanging.
     deadline = 3 * theoretical_minimum(count, recipients) + 30

@@ -27,7 +27,12 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.delivery import DeliveryWorker, Schedules
-from bot.fsm_storage import BoundedEventIsolation, DatabaseStorage, create_redis_storage
+from bot.fsm_storage import (
+    BoundedEventIsolation,
+    DatabaseStorage,
+    PostgresChatLocks,
+    create_redis_storage,
+)
 from bot.health import Readiness, add_health_routes
 from bot.i18n import create_i18n
 from bot.media import MediaStore
@@ -40,9 +45,10 @@ from bot.middlewares.outage import OutageNotice
 from bot.middlewares.people import PersonLocaleMiddleware, PersonMiddleware
 from bot.procedures.last_good import load_at_startup
 from bot.receiving import ConfirmingRequestHandler, FailureWatch, Poller
+from bot.send_limits import SendLimiter, create_send_limiter
 from bot.services.notifications import enqueue_procedures_refused
 from bot.services.users import ensure_admins
-from bot.telegram import RespectRetryAfter
+from bot.telegram import RespectRetryAfter, SharedSendLimits
 from handlers import (
     access,
     custody,
@@ -89,10 +95,13 @@ def create_routers() -> list[Router]:
     ]
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, limiter: SendLimiter | None = None
+) -> Bot:
     """The Telegram client; TELEGRAM_API_URL points it at a local Bot API server (or a fake).
 
-    `session` replaces the HTTP session, e.g. by an in-process fake for benchmarks.
+    `session` replaces the HTTP session, e.g. by an in-process fake for benchmarks; `limiter`
+    keeps every message within Telegram's limits (by default in this process's memory).
     """
     if session is None:
         session = (
@@ -101,6 +110,9 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
             else AiohttpSession()
         )
     session.middleware(RespectRetryAfter())
+    session.middleware(
+        SharedSendLimits(limiter or create_send_limiter(settings.messages_per_second))
+    )
     return Bot(
         settings.bot_token or "",
         session=session,
@@ -111,9 +123,13 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 def create_storage(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
-    """Redis when configured (also isolating chats across processes), else our database."""
+    """Redis when configured (also isolating chats across processes), else our database; the
+    chats' locks then in PostgreSQL (shared by replicas), or in this process for SQLite."""
     if settings.redis_url:
         return create_redis_storage(settings.redis_url)
+    engine = session_factory.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        return DatabaseStorage(session_factory), PostgresChatLocks(engine)
     return DatabaseStorage(session_factory), BoundedEventIsolation()
 
 
@@ -127,6 +143,7 @@ class BotApplication:
     dispatcher: Dispatcher
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
     metrics: Metrics = field(default_factory=Metrics)
+    send_limiter: SendLimiter | None = None
 
     @classmethod
     async def create(
@@ -148,7 +165,9 @@ class BotApplication:
             async with session_factory.begin() as session:
                 await enqueue_procedures_refused(session, served.refused, served.kept_since)
         procedures = served.library
-        bot = create_bot(settings, api_session)
+        # Telegram's limits, shared by the replicas through Redis or PostgreSQL.
+        send_limiter = create_send_limiter(settings.messages_per_second, settings.redis_url, engine)
+        bot = create_bot(settings, api_session, send_limiter)
         metrics = Metrics(settings.replica_id)
         delivery = DeliveryWorker(
             session_factory,
@@ -157,7 +176,6 @@ class BotApplication:
             partial(render_notification, timezone=settings.tz, webapp_url=settings.webapp_url),
             settings.default_language,
             schedules=Schedules.from_settings(settings),
-            per_second=settings.messages_per_second,
             send_timeout=settings.notification_timeout_seconds,
             metrics=metrics,
         )
@@ -166,7 +184,17 @@ class BotApplication:
         dispatcher["media"] = MediaStore(settings.media_dir)
         # Each update's type, outcome and time are counted where it is handled (bot/receiving.py).
         dispatcher["metrics"] = metrics
-        return cls(settings, engine, session_factory, i18n, bot, dispatcher, in_flight, metrics)
+        return cls(
+            settings,
+            engine,
+            session_factory,
+            i18n,
+            bot,
+            dispatcher,
+            in_flight,
+            metrics,
+            send_limiter,
+        )
 
     def add_health_routes(self, web_app: web.Application) -> None:
         """/healthz, /readyz and /metrics (bot/health.py)."""
@@ -217,6 +245,8 @@ class BotApplication:
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()
+        if self.send_limiter is not None:
+            await self.send_limiter.close()
         await self.engine.dispose()
 
 

@@ -1,4 +1,5 @@
-"""Delivers the outbox within Telegram's limits, at least once: nothing lost on a crash.
+"""Delivers the outbox, at least once: nothing lost on a crash. Telegram's limits are kept by the
+bot's session for every send of every replica (bot/send_limits.py).
 
 Not exactly once: the Bot API has no idempotency key, so a send that timed out may have arrived.
 Such a notification is "outcome unknown": sent again only after `unknown_outcome_retry` (30
@@ -75,31 +76,6 @@ class Schedules:
         )
 
 
-class RateLimiter:
-    """At most `per_second` messages in all and one a second in each chat, as Telegram asks."""
-
-    def __init__(self, per_second: float, per_chat_seconds: float = 1.0) -> None:
-        self._interval = 1.0 / per_second
-        self._per_chat = per_chat_seconds
-        self._next_any = 0.0
-        self._next_in_chat: dict[int, float] = {}
-
-    async def wait(self, chat_id: int) -> None:
-        now = time.monotonic()
-        start = max(now, self._next_any, self._next_in_chat.get(chat_id, 0.0))
-        if start > now:
-            await asyncio.sleep(start - now)
-        # Counted from when the message really goes: after a late wake-up (a busy event loop)
-        # the next one must not catch up and land inside Telegram's one-second window.
-        sent = max(start, time.monotonic())
-        self._next_any = sent + self._interval
-        self._next_in_chat[chat_id] = sent + self._per_chat
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: nobody sends until the time it gave has passed."""
-        self._next_any = max(self._next_any, time.monotonic() + seconds)
-
-
 class DeliveryWorker:
     def __init__(
         self,
@@ -109,7 +85,6 @@ class DeliveryWorker:
         render: Renderer,
         default_language: str,
         schedules: Schedules,
-        per_second: float = 30.0,
         send_timeout: float = 15.0,
         batch: int = 20,
         poll_seconds: float = 1.0,
@@ -121,7 +96,6 @@ class DeliveryWorker:
         self._i18n = i18n
         self._render = render
         self._default_language = default_language
-        self._limiter = RateLimiter(per_second)
         self._batch = batch
         self._poll_seconds = poll_seconds
         self._send_timeout = send_timeout
@@ -246,14 +220,14 @@ class DeliveryWorker:
         if unwritten is not None:
             await self._record(notification_id, "retry", unwritten, reason="not_written")
             return
-        await self._limiter.wait(chat_id)
+        # The bot's session waits for a place in Telegram's limits, shared with the replies and
+        # with every replica (bot/telegram.py).
         try:
             # Bounded, so one lost request does not hold up everybody's notifications.
             await self._bot.send_message(
                 chat_id, text, reply_markup=markup, request_timeout=int(self._send_timeout)
             )
         except TelegramRetryAfter as error:
-            self._limiter.pause(error.retry_after)
             await self._record(
                 notification_id, "retry", str(error), error.retry_after, reason="rate_limited"
             )

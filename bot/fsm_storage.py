@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import uuid
@@ -22,9 +23,10 @@ from aiogram.fsm.storage.base import (
     StorageKey,
 )
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from sqlalchemy import Select, bindparam, delete, event, literal, select
+from sqlalchemy import Select, bindparam, delete, event, literal, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import FsmRecord, ProcessedUpdate, User, utcnow
@@ -396,6 +398,77 @@ class RedisChatLocks(BaseEventIsolation):
         for task in list(self._pending):
             task.cancel()
         await asyncio.gather(*self._pending, return_exceptions=True)
+
+
+# The first key of every chat lock, so they never meet another advisory lock of the database.
+CHAT_LOCK_SPACE = 0x5EC1
+
+
+def chat_lock_id(key: StorageKey) -> int:
+    """The chat's advisory lock id: two chats sharing one (1 in 4 billion) only wait in turn."""
+    digest = hashlib.blake2b(storage_key(key).encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+# PostgreSQL's SQLSTATE for a lock not granted within lock_timeout.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class PostgresChatLocks(BaseEventIsolation):
+    """The chat's lock as a PostgreSQL advisory lock, shared by every replica on the database,
+    for deployments without Redis.
+
+    A session-level lock on a connection of its own, not a transaction's lock: a handler
+    commits before it says what it stored (ARCHITECTURE), and a transaction's lock would be
+    released at that first commit while the update still runs. The wait is bounded by
+    `lock_timeout`; a replica that dies loses its connection, and PostgreSQL frees its locks
+    with it, so a chat is never left locked.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        lock_id = {"space": CHAT_LOCK_SPACE, "chat": chat_lock_id(key)}
+        async with self.engine.connect() as connection:
+            try:
+                async with connection.begin():
+                    # Local to this transaction: the pooled connection keeps no setting.
+                    timeout = f"{int(LOCK_WAIT_SECONDS * 1000)}ms"
+                    await connection.execute(
+                        text("SELECT set_config('lock_timeout', :timeout, true)"),
+                        {"timeout": timeout},
+                    )
+                    await connection.execute(
+                        text("SELECT pg_advisory_lock(:space, :chat)"), lock_id
+                    )
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                    raise ChatBusy(storage_key(key)) from None
+                raise
+            try:
+                yield
+            finally:
+                await self._release(connection, lock_id, key)
+
+    @staticmethod
+    async def _release(
+        connection: AsyncConnection, lock_id: dict[str, int], key: StorageKey
+    ) -> None:
+        """Never raises: the update's work is committed (or rolled back) by now; a connection
+        that cannot unlock is dropped, which frees the lock on the server."""
+        try:
+            async with connection.begin():
+                await connection.execute(text("SELECT pg_advisory_unlock(:space, :chat)"), lock_id)
+        except Exception as error:
+            log.warning(
+                "chat lock %s not released (%s): its connection is dropped", storage_key(key), error
+            )
+            await connection.invalidate()
+
+    async def close(self) -> None:
+        """The locks live on connections of the application's engine, disposed with it."""
 
 
 def create_redis_storage(url: str) -> tuple[BaseStorage, BaseEventIsolation]:

@@ -76,8 +76,7 @@ async def test_two_workers_deliver_five_hundred_notifications_exactly_once(
 
     bots = [create_bot(settings) for _ in range(2)]
     workers = [
-        worker_for(session_factory, settings, bot, per_second=1000, batch=25, poll_seconds=0.05)
-        for bot in bots
+        worker_for(session_factory, settings, bot, batch=25, poll_seconds=0.05) for bot in bots
     ]
     for worker in workers:
         worker.start()
@@ -127,9 +126,9 @@ async def test_a_stopping_worker_hands_back_what_it_has_not_sent(
 ):
     settings = make_settings(database_url, telegram.base_url)
     await supervisors_and_quick_logs(session_factory, telegram, supervisors=6, logs=1)
-    bot = create_bot(settings)
     # Slow enough that the stop arrives in the middle of the batch.
-    worker = worker_for(session_factory, settings, bot, per_second=4, batch=10)
+    bot = create_bot(settings.model_copy(update={"messages_per_second": 4}))
+    worker = worker_for(session_factory, settings, bot, batch=10)
     worker.start()
     await eventually(lambda: bool(telegram.calls_of("sendMessage")))
     await worker.stop()

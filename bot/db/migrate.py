@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision (tests/test_migrations.py holds it to Alembic's head). A bot
 # restarted on a database already there does not load Alembic, 11 MB it would keep for nothing.
-SCHEMA_REVISION = "0015"
+SCHEMA_REVISION = "0016"
 VERSION_TABLE = "alembic_version"
 
 

@@ -1,0 +1,183 @@
+"""Telegram's limits on sending, kept by every replica together: about 30 messages a second for
+the whole bot, and one a second in each chat (three in any three seconds). Every send of the bot
+(a handler's reply as much as the outbox's notification) waits here for a place in both windows
+(bot/telegram.py).
+
+The windows are moving windows (a message counts until its window, one second for the bot and
+three for a chat, has passed since it went):
+- in Redis, when REDIS_URL is set, and in memory for a single process, with the `limits`
+  library's moving-window strategy;
+- in PostgreSQL when the replicas share one and Redis is absent. `limits` has no SQL storage,
+  so the window is one row per key holding the times of the messages still inside it, checked
+  and extended by one statement under the row's lock (`send_windows`, migration 0016).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol
+
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.fsm_storage import REDIS_CONNECT_TIMEOUT_SECONDS, REDIS_SOCKET_TIMEOUT_SECONDS
+
+# Telegram asks for no more than one message a second in a chat, and lets a private chat have a
+# short burst (an answer and the next question at once): three in any three seconds.
+PER_CHAT_MESSAGES = 3
+PER_CHAT_WINDOW_SECONDS = 3
+# A window full at the very moment it is read frees within the millisecond: never spin.
+SHORTEST_WAIT_SECONDS = 0.005
+GLOBAL_KEY = "all"
+
+
+class Window(Protocol):
+    """A moving window of `amount` messages per `seconds` for each key."""
+
+    async def admit(self, key: str, amount: int, seconds: int) -> float:
+        """Take a place: 0 when taken, else how many seconds until one frees."""
+
+    async def free_in(self, key: str, amount: int, seconds: int) -> float:
+        """How many seconds until a place is free (0: now), taking none."""
+
+    async def close(self) -> None: ...
+
+
+class LimitsWindow:
+    """The `limits` library's moving window, in its memory or Redis storage."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._strategy = MovingWindowRateLimiter(storage)
+
+    async def admit(self, key: str, amount: int, seconds: int) -> float:
+        item = RateLimitItemPerSecond(amount, seconds)
+        if await self._strategy.hit(item, key):
+            return 0.0
+        return await self._reset_in(item, key)
+
+    async def free_in(self, key: str, amount: int, seconds: int) -> float:
+        item = RateLimitItemPerSecond(amount, seconds)
+        if await self._strategy.test(item, key):
+            return 0.0
+        return await self._reset_in(item, key)
+
+    async def _reset_in(self, item: RateLimitItemPerSecond, key: str) -> float:
+        stats = await self._strategy.get_window_stats(item, key)
+        return max(stats.reset_time - time.time(), SHORTEST_WAIT_SECONDS)
+
+    async def close(self) -> None:
+        if isinstance(self._storage, RedisStorage):
+            await self._storage.bridge.storage.aclose()
+
+
+# One statement: the key's row is locked by the upsert, the times older than the window are
+# dropped, and this message's time is added only if fewer than `amount` remain. PostgreSQL's
+# clock is the one every replica reads, so replicas on different hosts agree on the window.
+ADMIT = text(
+    """
+    INSERT INTO send_windows AS w (key, sends) VALUES (:key, ARRAY[statement_timestamp()])
+    ON CONFLICT (key) DO UPDATE SET sends = (
+        SELECT CASE
+            WHEN count(*) < :amount
+            THEN coalesce(array_agg(s ORDER BY s), '{}') || statement_timestamp()
+            ELSE array_agg(s ORDER BY s)
+        END
+        FROM unnest(w.sends) AS s
+        WHERE s > statement_timestamp() - make_interval(secs => :seconds)
+    )
+    RETURNING
+        sends[cardinality(sends)] = statement_timestamp() AS admitted,
+        extract(epoch FROM sends[1] + make_interval(secs => :seconds) - statement_timestamp())
+            AS wait
+    """
+)
+FREE_IN = text(
+    """
+    SELECT CASE WHEN count(*) < :amount THEN 0
+        ELSE extract(epoch FROM min(s) + make_interval(secs => :seconds) - statement_timestamp())
+    END
+    FROM send_windows, unnest(sends) AS s
+    WHERE key = :key AND s > statement_timestamp() - make_interval(secs => :seconds)
+    """
+)
+
+
+class PostgresWindow:
+    """The moving window in PostgreSQL, for replicas without Redis."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def admit(self, key: str, amount: int, seconds: int) -> float:
+        values = {"key": key, "amount": amount, "seconds": seconds}
+        async with self._engine.begin() as connection:
+            admitted, wait = (await connection.execute(ADMIT, values)).one()
+        return 0.0 if admitted else max(float(wait), SHORTEST_WAIT_SECONDS)
+
+    async def free_in(self, key: str, amount: int, seconds: int) -> float:
+        values = {"key": key, "amount": amount, "seconds": seconds}
+        async with self._engine.connect() as connection:
+            wait = (await connection.execute(FREE_IN, values)).scalar_one()
+        return max(float(wait), 0.0)
+
+    async def close(self) -> None:
+        """Its connections belong to the application's engine."""
+
+
+class SendLimiter:
+    """A place in the bot's window and in the chat's window, taken just before a send."""
+
+    def __init__(self, window: Window, per_second: float) -> None:
+        self.window = window
+        # Whole messages: the window counts messages, not fractions of one.
+        self.per_second = max(int(per_second), 1)
+
+    async def acquire(self, chat_id: int | str) -> None:
+        chat = f"chat:{chat_id}"
+        while True:
+            # The chat first, without taking its place: a bot-wide place taken and then left
+            # unused while the chat waits would be lost to everyone else for a second.
+            if wait := await self.window.free_in(chat, PER_CHAT_MESSAGES, PER_CHAT_WINDOW_SECONDS):
+                await asyncio.sleep(wait)
+                continue
+            if wait := await self.window.admit(GLOBAL_KEY, self.per_second, 1):
+                await asyncio.sleep(wait)
+                continue
+            # Another replica may have written to the chat in between. The bot-wide place
+            # then goes unused: counted, never exceeded.
+            if not (
+                wait := await self.window.admit(chat, PER_CHAT_MESSAGES, PER_CHAT_WINDOW_SECONDS)
+            ):
+                return
+            await asyncio.sleep(wait)
+
+    async def close(self) -> None:
+        await self.window.close()
+
+
+def create_send_limiter(
+    per_second: float, redis_url: str | None = None, engine: AsyncEngine | None = None
+) -> SendLimiter:
+    """Redis when configured; else PostgreSQL when that is the database (replicas share it);
+    else this process's memory (SQLite: one process)."""
+    window: Window
+    if redis_url:
+        window = LimitsWindow(
+            RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                key_prefix="seizure-sends",
+                socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            )
+        )
+    elif engine is not None and engine.dialect.name == "postgresql":
+        window = PostgresWindow(engine)
+    else:
+        window = LimitsWindow(MemoryStorage())
+    return SendLimiter(window, per_second)
