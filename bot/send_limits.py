@@ -75,25 +75,30 @@ class LimitsWindow:
             await self._storage.bridge.storage.aclose()
 
 
-# One statement: the key's row is locked by the upsert, the times older than the window are
-# dropped, and this message's time is added only if fewer than `amount` remain. PostgreSQL's
-# clock is the one every replica reads, so replicas on different hosts agree on the window.
+# One statement: the upsert locks the key's row, then reads the clock once (after any wait for
+# the lock, so the time kept is when the message really goes), drops the times older than the
+# window and adds this message's only if fewer than `amount` remain; `wait_seconds` says how
+# long until a place frees (0: admitted). PostgreSQL's clock is the one every replica reads, so
+# replicas on different hosts agree on the window.
 ADMIT = text(
     """
-    INSERT INTO send_windows AS w (key, sends) VALUES (:key, ARRAY[statement_timestamp()])
-    ON CONFLICT (key) DO UPDATE SET sends = (
-        SELECT CASE
-            WHEN count(*) < :amount
-            THEN coalesce(array_agg(s ORDER BY s), '{}') || statement_timestamp()
-            ELSE array_agg(s ORDER BY s)
-        END
-        FROM unnest(w.sends) AS s
-        WHERE s > statement_timestamp() - make_interval(secs => :seconds)
+    INSERT INTO send_windows AS w (key, sends, wait_seconds)
+    VALUES (:key, ARRAY[clock_timestamp()], 0)
+    ON CONFLICT (key) DO UPDATE SET (sends, wait_seconds) = (
+        SELECT
+            CASE WHEN count(s) < :amount
+                THEN coalesce(array_agg(s ORDER BY s) FILTER (WHERE s IS NOT NULL), '{}')
+                    || clock.now
+                ELSE array_agg(s ORDER BY s) FILTER (WHERE s IS NOT NULL)
+            END,
+            CASE WHEN count(s) < :amount THEN 0
+                ELSE extract(epoch FROM min(s) + make_interval(secs => :seconds) - clock.now)
+            END
+        FROM (SELECT clock_timestamp() AS now) AS clock
+        LEFT JOIN unnest(w.sends) AS s ON s > clock.now - make_interval(secs => :seconds)
+        GROUP BY clock.now
     )
-    RETURNING
-        sends[cardinality(sends)] = statement_timestamp() AS admitted,
-        extract(epoch FROM sends[1] + make_interval(secs => :seconds) - statement_timestamp())
-            AS wait
+    RETURNING wait_seconds
     """
 )
 FREE_IN = text(
@@ -116,8 +121,8 @@ class PostgresWindow:
     async def admit(self, key: str, amount: int, seconds: int) -> float:
         values = {"key": key, "amount": amount, "seconds": seconds}
         async with self._engine.begin() as connection:
-            admitted, wait = (await connection.execute(ADMIT, values)).one()
-        return 0.0 if admitted else max(float(wait), SHORTEST_WAIT_SECONDS)
+            wait = (await connection.execute(ADMIT, values)).scalar_one()
+        return 0.0 if wait == 0 else max(float(wait), SHORTEST_WAIT_SECONDS)
 
     async def free_in(self, key: str, amount: int, seconds: int) -> float:
         values = {"key": key, "amount": amount, "seconds": seconds}

@@ -22,6 +22,9 @@ from bot.send_limits import (
 
 REDIS_URL = "redis://127.0.0.1:6379/8"
 PER_SECOND = 10
+# The test reads its clock once the limiter answered, a database or Redis round trip after the
+# place was taken: windows a little shorter than the limiter's stand for that.
+SLACK = 0.05
 
 
 def most_in_any_window(times: list[float], seconds: float) -> int:
@@ -52,10 +55,9 @@ async def sends_of_two_replicas(replicas: list[SendLimiter]) -> dict[int, list[f
 def assert_within_limits(sent: dict[int, list[float]]) -> None:
     everything = [moment for times in sent.values() for moment in times]
     assert len(everything) == 40
-    # A little slack below the window: the clock read after the wait, not at the window's edge.
-    assert most_in_any_window(everything, 1.0 - 0.02) <= PER_SECOND
+    assert most_in_any_window(everything, 1.0 - SLACK) <= PER_SECOND
     for times in sent.values():
-        assert most_in_any_window(times, PER_CHAT_WINDOW_SECONDS - 0.02) <= PER_CHAT_MESSAGES
+        assert most_in_any_window(times, PER_CHAT_WINDOW_SECONDS - SLACK) <= PER_CHAT_MESSAGES
 
 
 async def test_two_replicas_on_one_postgresql_keep_telegrams_limits_together(database_url):

@@ -30,7 +30,8 @@ def upgrade() -> None:
         op.execute(
             "CREATE UNLOGGED TABLE send_windows ("
             " key text CONSTRAINT pk_send_windows PRIMARY KEY,"
-            " sends timestamptz[] NOT NULL)"
+            " sends timestamptz[] NOT NULL,"
+            " wait_seconds double precision NOT NULL)"
         )
 
 
