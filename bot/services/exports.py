@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.custody_models import CustodyTransfer
 from bot.db.models import ReportStatus, Role, SeizureReport, Unit, UnitKind, User
 from bot.services.errors import AccessDenied, InvalidInput
 from bot.services.permissions import managed_unit_ids, require_active
@@ -83,7 +84,23 @@ async def require_national_reporting(session: AsyncSession, user: User) -> None:
 
 async def stream_reports(
     session: AsyncSession, query: Select[tuple[SeizureReport]]
-) -> AsyncIterator[SeizureReport]:
+) -> AsyncIterator[list[SeizureReport]]:
+    """The reports in batches as they are read, so what goes with them is read a batch at once."""
     result = await session.stream_scalars(query.execution_options(yield_per=BATCH))
-    async for report in result:
-        yield report
+    async for batch in result.partitions():
+        yield batch
+
+
+async def hand_overs_of(
+    session: AsyncSession, reports: list[SeizureReport]
+) -> dict[int, list[CustodyTransfer]]:
+    """The hand-overs of each of these reports' items, oldest first: one query for a batch."""
+    query = (
+        select(CustodyTransfer)
+        .where(CustodyTransfer.report_id.in_([report.id for report in reports]))
+        .order_by(CustodyTransfer.id)
+    )
+    found: dict[int, list[CustodyTransfer]] = {}
+    for transfer in await session.scalars(query):
+        found.setdefault(transfer.report_id, []).append(transfer)
+    return found

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.custody_models import TransferStatus
+from bot.db.custody_models import CustodyTransfer, TransferStatus
 from bot.db.models import SeizureReport
 from bot.documents.pdf import Section, Table
 from bot.services import custody
@@ -95,11 +95,11 @@ class HandedOver:
 
 
 async def handed_over(
-    session: AsyncSession, report: SeizureReport, name_of: Callable[[int], Awaitable[str]]
+    transfers: list[CustodyTransfer], name_of: Callable[[int], Awaitable[str]]
 ) -> list[HandedOver]:
-    """Every hand-over of the report's items, oldest first."""
+    """The hand-overs of a report's items (`exports.hand_overs_of`), oldest first, as data."""
     found = []
-    for transfer in await custody.transfers_of(session, report):
+    for transfer in transfers:
         receiver = (
             await name_of(transfer.receiver_id)
             if transfer.receiver_id

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import SeizureReport, Unit, User
 from bot.documents.spreadsheet import Cell, Sheet, SheetWriter
+from bot.services import exports
 from bot.services.drafts import COLUMN_FIELDS, ENTRY_LISTS
 from bot.services.report_fields import (
     CONVEYANCE_FIELDS,
@@ -311,8 +312,10 @@ class ReportSheets:
 
 
 async def seized_reports(
-    reports: AsyncIterator[SeizureReport], names: Names, timezone: ZoneInfo
+    batches: AsyncIterator[list[SeizureReport]], names: Names, timezone: ZoneInfo
 ) -> AsyncIterator[Seized]:
-    async for report in reports:
-        handovers = await handed_over(names.session, report, names.officer)
-        yield Seized(report, await names.officer(report.officer_id), timezone, handovers)
+    async for reports in batches:
+        transfers = await exports.hand_overs_of(names.session, reports)
+        for report in reports:
+            handovers = await handed_over(transfers.get(report.id, []), names.officer)
+            yield Seized(report, await names.officer(report.officer_id), timezone, handovers)
