@@ -45,22 +45,24 @@ class XlsxSheet:
         self._row = 1
 
     def append(self, row: list[Cell]) -> None:
+        # Written for a hundred thousand rows: the sheet's methods and the row's number are
+        # looked up once, and text (most cells) is tested first.
+        worksheet, widths, number = self._worksheet, self._widths, self._row
         for column, value in enumerate(row):
             if value is None:  # most cells of a wide sheet: nothing to write or measure
                 continue
-            self._write(column, value)
-            self._widths[column] = max(self._widths[column], _width(value))
+            if isinstance(value, str):
+                worksheet.write_string(number, column, value[:CELL_LIMIT])
+            elif isinstance(value, datetime):
+                worksheet.write_datetime(number, column, value, self._formats["datetime"])
+            elif isinstance(value, date):
+                worksheet.write_datetime(number, column, value, self._formats["date"])
+            else:
+                worksheet.write_number(number, column, value)
+            width = _width(value)
+            if width > widths[column]:
+                widths[column] = width
         self._row += 1
-
-    def _write(self, column: int, value: Cell) -> None:
-        if isinstance(value, str):
-            self._worksheet.write_string(self._row, column, value[:CELL_LIMIT])
-        elif isinstance(value, datetime):
-            self._worksheet.write_datetime(self._row, column, value, self._formats["datetime"])
-        elif isinstance(value, date):
-            self._worksheet.write_datetime(self._row, column, value, self._formats["date"])
-        else:
-            self._worksheet.write_number(self._row, column, value)
 
     def finish(self) -> None:
         # Widths and the filter go into the sheet's XML ahead of its rows when the file is put

@@ -77,6 +77,19 @@ def iso_code(code: str | None) -> str | None:
     return code if code and code != UNKNOWN else None
 
 
+def once_per_value(shown: Callable[[Any], Cell]) -> Callable[[Any], Cell]:
+    """`shown`, worked out once for each distinct value: a column's codes and countries are a
+    handful of names repeated over a hundred thousand rows."""
+    names: dict[Any, Cell] = {}
+
+    def name(value: Any) -> Cell:
+        if value not in names:
+            names[value] = shown(value)
+        return names[value]
+
+    return name
+
+
 def field_columns(spec: Field, language: str, timezone: ZoneInfo) -> list[Column]:
     label, key = report_texts.field_label(spec.key), spec.key
 
@@ -85,7 +98,10 @@ def field_columns(spec: Field, language: str, timezone: ZoneInfo) -> list[Column
 
     match spec.kind:
         case Kind.CHOICE:
-            return [Column(label, cell(choice)), Column(code_header(label), cell(str))]
+            return [
+                Column(label, cell(once_per_value(choice))),
+                Column(code_header(label), cell(str)),
+            ]
         case Kind.SERIAL if spec.choices:
             # As marked, or the state a serial is in ("Obliterated"), with the state's code.
             return [
@@ -98,7 +114,7 @@ def field_columns(spec: Field, language: str, timezone: ZoneInfo) -> list[Column
             return [Column(label, cell(yes_no))]
         case Kind.COUNTRY:
             return [
-                Column(label, cell(lambda code: country(code, language))),
+                Column(label, cell(once_per_value(lambda code: country(code, language)))),
                 Column(iso_header(label), cell(iso_code)),
             ]
         case Kind.COUNTRIES:
