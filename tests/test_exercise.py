@@ -283,3 +283,25 @@ async def test_a_drill_sent_to_an_officer_writing_a_report_leaves_the_report_rea
     assert tr("en", "🏁 End the drill") in (await officer.receive()).button_texts()
     [participant] = await stored(running_bot, DrillParticipant)
     assert participant.accepted_at is not None
+
+
+async def test_a_safety_alert_from_an_exercise_says_it_is_an_exercise(running_bot, telegram):
+    """A drill's "need help" reaches the supervisors as urgently as a real one, and says first
+    that it comes from an exercise."""
+    await set_up_officer(running_bot)
+    await add_supervisor(running_bot, CHIEF_ID, "CHUY", "en")
+    officer, chief = telegram.user(OFFICER_ID, "Bekov"), telegram.user(CHIEF_ID, "Chief")
+    await switch_mode(officer, "🎯 Switch to exercise")
+    await officer.press(tr("en", "⚠️ Someone in danger or hurt"), await answer_up_to_danger(officer))
+    await officer.receive()
+    await chief.receive()
+    await officer.send(tr("en", "🗂 My reports"))
+    listing = await officer.receive()
+    assert "🎯 KAINDA-EX-" in listing.button_texts()[0]
+    await officer.press(listing.button_texts()[0], listing)
+    await officer.press(tr("en", "🆘 Need help"), await officer.receive())
+    await officer.receive()
+    alert = await chief.receive()
+    assert alert.text.startswith(
+        exercise_marked("en", tr("en", "🆘 URGENT: {name} asks for help.", name="Officer Bekov"))
+    )

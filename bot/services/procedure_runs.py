@@ -66,8 +66,11 @@ async def active_run(session: AsyncSession, user: User) -> ProcedureRun | None:
 
 
 async def usage_counts(session: AsyncSession) -> dict[str, int]:
+    """How often each procedure was followed for real (drills and exercises are not use)."""
     rows = await session.execute(
-        select(ProcedureRun.procedure_id, func.count()).group_by(ProcedureRun.procedure_id)
+        select(ProcedureRun.procedure_id, func.count())
+        .where(ProcedureRun.exercise.is_(False))
+        .group_by(ProcedureRun.procedure_id)
     )
     return {procedure_id: count for procedure_id, count in rows.all()}
 

@@ -145,6 +145,7 @@ def report_entries(
     return [
         (
             (URGENT + " " if report.urgent else "")
+            + (texts.EXERCISE_MARK + " " if report.exercise else "")
             + f"{report.number or '—'} · {texts.report_status_name(report.status)} · "
             + format_datetime(report.occurred_at, language, settings.tz, length="short"),
             ReportOpen(report=report.id),

@@ -132,7 +132,7 @@ def step_screen(view: RunView, language: str, photos: int) -> tuple[str, InlineK
     item = view.item
     number, total = item.position(step.id), len(item.procedure.steps)
     lines = [
-        f"<b>{quote(item.procedure.title(language))}</b>",
+        texts.exercise_marked(f"<b>{quote(item.procedure.title(language))}</b>", view.run.exercise),
         _("Step {number} of {total}").format(number=number, total=total),
         "",
         ("⚠️ " if step.is_critical else "") + quote(step.text(language)),

@@ -183,7 +183,7 @@ async def section_screen(
     values = values_of(draft.content, section, entry)
     names = await unit_names(session, draft.content, language)
     number = entry_number(draft.content, section, entry)
-    lines = [f"<b>{section_title(section, number)}</b>", ""]
+    lines = [texts.exercise_marked(f"<b>{section_title(section, number)}</b>", draft.exercise), ""]
     lines += report_values.section_lines(section, values, language, settings.tz, names)
     builder = Keyboard()
     for spec in applicable(section, values):
@@ -260,7 +260,10 @@ async def question_screen(
     values = values_of(draft.content, target.section, target.entry)
     number = entry_number(draft.content, target.section, target.entry)
     lines = [
-        f"{section_title(target.section, number)} · <b>{quote(field_label(spec.key))}</b>",
+        texts.exercise_marked(
+            f"{section_title(target.section, number)} · <b>{quote(field_label(spec.key))}</b>",
+            draft.exercise,
+        ),
         report_values.field_hint(spec, language),
     ]
     current = values.get(spec.key)

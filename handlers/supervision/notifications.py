@@ -56,6 +56,17 @@ from handlers.links import link_news
 from handlers.safety import safety_news
 
 
+async def _exercise_marked(session: AsyncSession, notification: Notification, text: str) -> str:
+    """Whatever a message says of an exercise report (its news, a safety alert, a hand-over,
+    a link) says first that it is an exercise, unless its title already does."""
+    if notification.report_id is None:
+        return text
+    report = await session.get(SeizureReport, notification.report_id)
+    if report is None or not report.exercise or texts.EXERCISE_MARK in text:
+        return text
+    return texts.exercise_marked(text, True)
+
+
 async def render_notification(
     session: AsyncSession,
     notification: Notification,
@@ -70,6 +81,7 @@ async def render_notification(
     buttons are safe twice: a decision already taken is refused, naming who took it. A new or
     escalated report also opens the Mini App's map at it (`webapp_url`, when served)."""
     text, markup = await _message(session, notification, recipient, language, timezone)
+    text = await _exercise_marked(session, notification, text)
     if webapp_url and markup and notification.kind in (REPORT_FILED, REPORT_ESCALATED):
         markup = with_overview_button(markup, webapp_url, notification.report_id or 0)
     if notification.outcome_unknown_at is not None:
