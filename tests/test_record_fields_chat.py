@@ -13,13 +13,18 @@ from tests.test_access_flow import OFFICER_ID, set_up_officer
 from tests.test_full_report import INCIDENT, en, field_asked, start_full_report, walk
 
 
-async def test_a_train_number_with_letters_is_explained_and_asked_again(
-    running_bot: RunningBot, telegram
-):
+async def officer_with_incident_written(running_bot: RunningBot, telegram):
+    """An officer of Kainda who began a full report and answered its incident: the review."""
     await set_up_officer(running_bot)
     officer = telegram.user(OFFICER_ID, "Bekov")
     await start_full_report(officer)
-    review = await walk(officer, INCIDENT)
+    return officer, await walk(officer, INCIDENT)
+
+
+async def test_a_train_number_with_letters_is_explained_and_asked_again(
+    running_bot: RunningBot, telegram
+):
+    officer, review = await officer_with_incident_written(running_bot, telegram)
     await officer.press(en("🚗 Conveyance"), review)
     question = await officer.receive()
     await officer.press(en("Train"), question)
@@ -49,10 +54,7 @@ async def test_a_train_number_with_letters_is_explained_and_asked_again(
 async def test_the_officer_who_made_a_pistol_safe_is_told_another_must_verify_it(
     running_bot: RunningBot, telegram
 ):
-    await set_up_officer(running_bot)
-    officer = telegram.user(OFFICER_ID, "Bekov")
-    await start_full_report(officer)
-    review = await walk(officer, INCIDENT)
+    officer, review = await officer_with_incident_written(running_bot, telegram)
     await officer.press(en("➕ Item"), review)
     await officer.press(en("🔫 Firearm"), await officer.receive())
     screen = await officer.receive()
