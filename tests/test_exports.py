@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.db.custody_models import CustodyTransfer, TransferStatus
 from bot.db.models import FoundCategory, ReportStatus, Role, SeizureReport, utcnow
 from bot.documents.spreadsheet import CsvWriter, XlsxWriter
 from bot.i18n import create_i18n
@@ -398,6 +399,51 @@ def code(label: str) -> str:
 
 def iso(label: str) -> str:
     return tr("ru", "{label} (ISO 3166 code)").format(label=tr("ru", label))
+
+
+async def test_each_reports_hand_overs_stay_with_it_across_batches(session_factory):
+    """Hand-overs are read for a batch of reports at once: in an export longer than a batch,
+    each report's hand-over still follows its own seizure rows, in the first batch and after."""
+    officer = await person(session_factory, 1, Role.OFFICER, "KAINDA")
+    receiver = await person(session_factory, 2, Role.OFFICER, "KAINDA")
+    await add_reports(session_factory, officer, exports.BATCH + 20)
+    async with session_factory.begin() as session:
+        in_order = (await session.scalars(select(SeizureReport).order_by("occurred_at"))).all()
+        # The export's first report and its last, in another batch.
+        handed = {in_order[0].number: "S-FIRST", in_order[-1].number: "S-LAST"}
+        for report in (in_order[0], in_order[-1]):
+            session.add(
+                CustodyTransfer(
+                    report_id=report.id,
+                    items=[2],
+                    giver_id=officer.id,
+                    receiver_id=receiver.id,
+                    purpose="Examination",
+                    seal_number=handed[report.number],
+                    seal_photo_file_id="seal",
+                    seal_photo_sha256="0" * 64,
+                    seal_intact=True,
+                    status=TransferStatus.CONFIRMED,
+                    decided_at=utcnow(),
+                )
+            )
+    [file], _total = await export(session_factory, None, "xlsx")
+
+    workbook = load_workbook(io.BytesIO(file.content), read_only=True)
+    rows = rows_of(workbook, "Custody")
+    assert len(rows) == 2 * (exports.BATCH + 20) + len(handed)
+    hand_overs = [
+        (row[tr("ru", "Report number")].value, row[tr("ru", "Item number")].value, row[seal].value)
+        for row in rows
+        if row[code("Purpose")].value == "handover"
+        for seal in [tr("ru", "Seal or package number")]
+    ]
+    assert hand_overs == [(number, 2, seal) for number, seal in handed.items()]
+    for index, row in enumerate(rows):
+        if row[code("Purpose")].value == "handover":  # right after its report's seizure rows
+            assert rows[index - 1][tr("ru", "Report number")].value == (
+                row[tr("ru", "Report number")].value
+            )
 
 
 async def test_a_spreadsheet_is_data_words_beside_codes_real_dates_and_no_emoji(session_factory):
