@@ -25,6 +25,8 @@ class Column:
 
     header: str
     cell: Callable[[Any], Cell]
+    # The field whose answer the cell shows, for a column of a section's fields.
+    key: str | None = None
 
 
 def headers(columns: list[Column]) -> list[str]:
@@ -90,7 +92,33 @@ def once_per_value(shown: Callable[[Any], Cell]) -> Callable[[Any], Cell]:
     return name
 
 
+class FieldCells:
+    """A row of a section's field columns, filled from the fields an entry answered rather than
+    by asking every column: an item answers a dozen of the sixty fields of the Items sheet."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.width = len(columns)
+        self.by_field: dict[str | None, list[tuple[int, Callable[[Values], Cell]]]] = {}
+        for position, column in enumerate(columns):
+            self.by_field.setdefault(column.key, []).append((position, column.cell))
+
+    def __call__(self, values: Values) -> list[Cell]:
+        row: list[Cell] = [None] * self.width
+        for key in values:
+            for position, cell in self.by_field.get(key, ()):
+                row[position] = cell(values)
+        return row
+
+
 def field_columns(spec: Field, language: str, timezone: ZoneInfo) -> list[Column]:
+    """The field's columns, each shown from its answer (none when unanswered)."""
+    return [
+        Column(column.header, column.cell, spec.key)
+        for column in _field_columns(spec, language, timezone)
+    ]
+
+
+def _field_columns(spec: Field, language: str, timezone: ZoneInfo) -> list[Column]:
     label, key = report_texts.field_label(spec.key), spec.key
 
     def cell(shown: Callable[[Any], Cell]) -> Callable[[Values], Cell]:

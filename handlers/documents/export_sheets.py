@@ -30,6 +30,7 @@ from handlers.common import report_texts, texts
 from handlers.documents.custody_record import HandedOver, handed_over, status_name
 from handlers.documents.export_columns import (
     Column,
+    FieldCells,
     capitalised,
     cells,
     choice,
@@ -275,24 +276,26 @@ class ReportSheets:
         self.timezone = timezone
         self.report_columns = report_columns(names, language, timezone)
         self.reports = writer.sheet(_("Reports"), headers(self.report_columns))
-        self.entry_columns = {
+        entry_columns = {
             section: section_columns(FIELDS[section], language, timezone) for section in REPEATED
         }
+        self.entry_cells = {section: FieldCells(entry_columns[section]) for section in REPEATED}
         self.entry_sheets: dict[Section, Sheet] = {}
         for section in REPEATED:
             title, number = entry_sheet_names(section)
-            columns = headers(self.entry_columns[section])
+            columns = headers(entry_columns[section])
             self.entry_sheets[section] = writer.sheet(
                 title, [_("Report number"), number, *columns, exercise_header()]
             )
         self.custody = writer.sheet(_("Custody"), [*custody_headers(), exercise_header()])
-        self.tracing_columns = section_columns(TRACED_FIELDS, language, timezone)
+        tracing_columns = section_columns(TRACED_FIELDS, language, timezone)
+        self.tracing_cells = FieldCells(tracing_columns)
         self.tracing = writer.sheet(
             _("Tracing"),
             [
                 _("Report number"),
                 _("Item number"),
-                *headers(self.tracing_columns),
+                *headers(tracing_columns),
                 exercise_header(),
             ],
         )
@@ -302,12 +305,12 @@ class ReportSheets:
         self.reports.append(cells(self.report_columns, seized))
         for section in REPEATED:
             for entry in seized.entries(section):
-                row = [number, entry["number"], *cells(self.entry_columns[section], entry)]
+                row = [number, entry["number"], *self.entry_cells[section](entry)]
                 self.entry_sheets[section].append([*row, exercise])
         for row in custody_rows(seized):
             self.custody.append([*row, exercise])
         for item in filter(traced, seized.entries(Section.ITEM)):
-            row = [number, item["number"], *cells(self.tracing_columns, item)]
+            row = [number, item["number"], *self.tracing_cells(item)]
             self.tracing.append([*row, exercise])
 
 
