@@ -127,9 +127,8 @@ def create_storage(
     chats' locks then in PostgreSQL (shared by replicas), or in this process for SQLite."""
     if settings.redis_url:
         return create_redis_storage(settings.redis_url)
-    engine = session_factory.kw["bind"]
-    if engine.dialect.name == "postgresql":
-        return DatabaseStorage(session_factory), PostgresChatLocks(engine)
+    if settings.database_url.startswith("postgresql"):
+        return DatabaseStorage(session_factory), PostgresChatLocks(settings.database_url)
     return DatabaseStorage(session_factory), BoundedEventIsolation()
 
 
@@ -166,7 +165,9 @@ class BotApplication:
                 await enqueue_procedures_refused(session, served.refused, served.kept_since)
         procedures = served.library
         # Telegram's limits, shared by the replicas through Redis or PostgreSQL.
-        send_limiter = create_send_limiter(settings.messages_per_second, settings.redis_url, engine)
+        send_limiter = create_send_limiter(
+            settings.messages_per_second, settings.redis_url, settings.database_url
+        )
         bot = create_bot(settings, api_session, send_limiter)
         metrics = Metrics(settings.replica_id)
         delivery = DeliveryWorker(

@@ -26,7 +26,8 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy import Select, bindparam, delete, event, literal, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import FsmRecord, ProcessedUpdate, User, utcnow
@@ -400,6 +401,9 @@ class RedisChatLocks(BaseEventIsolation):
         await asyncio.gather(*self._pending, return_exceptions=True)
 
 
+# Updates a replica handles at once on PostgreSQL without Redis: each holds a connection for
+# its chat's lock and one for its work, and three replicas stay within PostgreSQL's default 100.
+CHATS_AT_ONCE = 10
 # The first key of every chat lock, so they never meet another advisory lock of the database.
 CHAT_LOCK_SPACE = 0x5EC1
 
@@ -423,34 +427,63 @@ class PostgresChatLocks(BaseEventIsolation):
     released at that first commit while the update still runs. The wait is bounded by
     `lock_timeout`; a replica that dies loses its connection, and PostgreSQL frees its locks
     with it, so a chat is never left locked.
+
+    The locks' connections are a pool of their own, taken before the update's session: an
+    update never holds one pool while it waits for the other in a circle, and the pool's size
+    bounds how many updates a replica handles at once (the rest wait, then are answered busy).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, database_url: str) -> None:
+        from bot.db.engine import create_engine
+
+        self.engine = create_engine(
+            database_url,
+            pool_size=CHATS_AT_ONCE,
+            max_overflow=0,
+            pool_timeout=LOCK_WAIT_SECONDS,
+        )
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         lock_id = {"space": CHAT_LOCK_SPACE, "chat": chat_lock_id(key)}
-        async with self.engine.connect() as connection:
+        try:
+            connection = await self.engine.connect()
+        except PoolTimeout:
+            raise ChatBusy(storage_key(key)) from None
+        try:
             try:
-                async with connection.begin():
-                    # Local to this transaction: the pooled connection keeps no setting.
-                    timeout = f"{int(LOCK_WAIT_SECONDS * 1000)}ms"
-                    await connection.execute(
-                        text("SELECT set_config('lock_timeout', :timeout, true)"),
-                        {"timeout": timeout},
-                    )
-                    await connection.execute(
-                        text("SELECT pg_advisory_lock(:space, :chat)"), lock_id
-                    )
-            except DBAPIError as error:
-                if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-                    raise ChatBusy(storage_key(key)) from None
+                await self._acquire(connection, lock_id, key)
+            except ChatBusy:
+                raise
+            except BaseException:
+                # Cut off (a shutdown) or failed when the lock may be granted: the connection
+                # goes, and the lock with it, rather than back to the pool still holding it.
+                await connection.invalidate()
                 raise
             try:
                 yield
             finally:
                 await self._release(connection, lock_id, key)
+        finally:
+            await connection.close()
+
+    @staticmethod
+    async def _acquire(
+        connection: AsyncConnection, lock_id: dict[str, int], key: StorageKey
+    ) -> None:
+        try:
+            async with connection.begin():
+                # Local to this transaction: the pooled connection keeps no setting.
+                timeout = f"{int(LOCK_WAIT_SECONDS * 1000)}ms"
+                await connection.execute(
+                    text("SELECT set_config('lock_timeout', :timeout, true)"),
+                    {"timeout": timeout},
+                )
+                await connection.execute(text("SELECT pg_advisory_lock(:space, :chat)"), lock_id)
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                raise ChatBusy(storage_key(key)) from None
+            raise
 
     @staticmethod
     async def _release(
@@ -468,7 +501,7 @@ class PostgresChatLocks(BaseEventIsolation):
             await connection.invalidate()
 
     async def close(self) -> None:
-        """The locks live on connections of the application's engine, disposed with it."""
+        await self.engine.dispose()
 
 
 def create_redis_storage(url: str) -> tuple[BaseStorage, BaseEventIsolation]:

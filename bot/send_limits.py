@@ -22,7 +22,6 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.fsm_storage import REDIS_CONNECT_TIMEOUT_SECONDS, REDIS_SOCKET_TIMEOUT_SECONDS
 
@@ -33,6 +32,8 @@ PER_CHAT_WINDOW_SECONDS = 3
 # A window full at the very moment it is read frees within the millisecond: never spin.
 SHORTEST_WAIT_SECONDS = 0.005
 GLOBAL_KEY = "all"
+# Each statement takes a millisecond or two: a few connections serve a replica's 30 a second.
+WINDOW_CONNECTIONS = 3
 
 
 class Window(Protocol):
@@ -113,10 +114,14 @@ FREE_IN = text(
 
 
 class PostgresWindow:
-    """The moving window in PostgreSQL, for replicas without Redis."""
+    """The moving window in PostgreSQL, for replicas without Redis, on a small pool of its own:
+    a reply waits here while its update holds a connection of the application's pool, and must
+    not wait for that pool too."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database_url: str) -> None:
+        from bot.db.engine import create_engine
+
+        self._engine = create_engine(database_url, pool_size=WINDOW_CONNECTIONS, max_overflow=0)
 
     async def admit(self, key: str, amount: int, seconds: int) -> float:
         values = {"key": key, "amount": amount, "seconds": seconds}
@@ -131,7 +136,7 @@ class PostgresWindow:
         return max(float(wait), 0.0)
 
     async def close(self) -> None:
-        """Its connections belong to the application's engine."""
+        await self._engine.dispose()
 
 
 class SendLimiter:
@@ -166,7 +171,7 @@ class SendLimiter:
 
 
 def create_send_limiter(
-    per_second: float, redis_url: str | None = None, engine: AsyncEngine | None = None
+    per_second: float, redis_url: str | None = None, database_url: str | None = None
 ) -> SendLimiter:
     """Redis when configured; else PostgreSQL when that is the database (replicas share it);
     else this process's memory (SQLite: one process)."""
@@ -181,8 +186,8 @@ def create_send_limiter(
                 socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
             )
         )
-    elif engine is not None and engine.dialect.name == "postgresql":
-        window = PostgresWindow(engine)
+    elif database_url is not None and database_url.startswith("postgresql"):
+        window = PostgresWindow(database_url)
     else:
         window = LimitsWindow(MemoryStorage())
     return SendLimiter(window, per_second)

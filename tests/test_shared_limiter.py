@@ -65,11 +65,13 @@ async def test_two_replicas_on_one_postgresql_keep_telegrams_limits_together(dat
         pytest.skip("SQLite serves one process: its limiter is in memory")
     engine = create_engine(database_url)
     await upgrade_database(engine)
-    replicas = [create_send_limiter(PER_SECOND, engine=engine) for _ in range(2)]
+    await engine.dispose()
+    replicas = [create_send_limiter(PER_SECOND, database_url=database_url) for _ in range(2)]
     try:
         assert_within_limits(await sends_of_two_replicas(replicas))
     finally:
-        await engine.dispose()
+        for limiter in replicas:
+            await limiter.close()
 
 
 async def test_two_replicas_on_one_redis_keep_telegrams_limits_together():

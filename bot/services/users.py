@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import LANGUAGES
 from bot.db.models import Role, User, UserStatus
+from bot.db.upsert import insert_ignoring_duplicates
 from bot.services import audit
 from bot.services.errors import AccessDenied, InvalidInput, NotFound
 from bot.services.notifications import ACCESS_BLOCKED, ACCESS_GRANTED, enqueue_access_news
@@ -64,9 +65,11 @@ async def ensure_admins(session: AsyncSession, telegram_ids: Iterable[int]) -> N
     for telegram_id in telegram_ids:
         user = await find_by_telegram_id(session, telegram_id)
         if user is None:
-            user = User(telegram_id=telegram_id, full_name="", status=UserStatus.PENDING)
-            session.add(user)
-            await session.flush()
+            # Replicas start at the same moment: the first insert wins, the others find its row.
+            new = {"telegram_id": telegram_id, "full_name": "", "status": UserStatus.PENDING}
+            await insert_ignoring_duplicates(session, User, new)
+            user = await find_by_telegram_id(session, telegram_id)
+            assert user is not None
         if user.role is not Role.ADMIN or user.status is not UserStatus.ACTIVE:
             user.role, user.status = Role.ADMIN, UserStatus.ACTIVE
             await audit.record(session, None, "user.admin_from_settings", "user", user.id)
