@@ -15,8 +15,10 @@ three for a chat, has passed since it went):
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from typing import Protocol
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -28,12 +30,17 @@ from bot.fsm_storage import REDIS_CONNECT_TIMEOUT_SECONDS, REDIS_SOCKET_TIMEOUT_
 # Telegram asks for no more than one message a second in a chat, and lets a private chat have a
 # short burst (an answer and the next question at once): three in any three seconds.
 PER_CHAT_MESSAGES = 3
-PER_CHAT_WINDOW_SECONDS = 3
+PER_CHAT_SECONDS = 3
 # A window full at the very moment it is read frees within the millisecond: never spin.
 SHORTEST_WAIT_SECONDS = 0.005
 GLOBAL_KEY = "all"
+# After the shared window failed, this process keeps the limits alone this long.
+SHARED_RETRY_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 # Each statement takes a millisecond or two: a few connections serve a replica's 30 a second.
-WINDOW_CONNECTIONS = 3
+WINDOW_CONNECTIONS = 5
+WINDOW_ANSWER_SECONDS = 1.0
 
 
 class Window(Protocol):
@@ -124,47 +131,80 @@ class PostgresWindow:
         self._engine = create_engine(database_url, pool_size=WINDOW_CONNECTIONS, max_overflow=0)
 
     async def admit(self, key: str, amount: int, seconds: int) -> float:
-        values = {"key": key, "amount": amount, "seconds": seconds}
-        async with self._engine.begin() as connection:
-            wait = (await connection.execute(ADMIT, values)).scalar_one()
-        return 0.0 if wait == 0 else max(float(wait), SHORTEST_WAIT_SECONDS)
+        wait = await self._answer(ADMIT, key, amount, seconds)
+        return 0.0 if wait == 0 else max(wait, SHORTEST_WAIT_SECONDS)
 
     async def free_in(self, key: str, amount: int, seconds: int) -> float:
+        return max(await self._answer(FREE_IN, key, amount, seconds), 0.0)
+
+    async def _answer(self, statement: Any, key: str, amount: int, seconds: int) -> float:
         values = {"key": key, "amount": amount, "seconds": seconds}
-        async with self._engine.connect() as connection:
-            wait = (await connection.execute(FREE_IN, values)).scalar_one()
-        return max(float(wait), 0.0)
+        async with self._engine.begin() as connection:
+            return float((await connection.execute(statement, values)).scalar_one())
 
     async def close(self) -> None:
         await self._engine.dispose()
 
 
 class SendLimiter:
-    """A place in the bot's window and in the chat's window, taken just before a send."""
+    """A place in the bot's window and in the chat's window, taken just before a send.
+
+    When the shared window cannot be reached (the database or Redis out of reach), this
+    process keeps the limits on its own meanwhile: a message that tells the officer of the
+    outage must still go, and it is the outage that is told, not a stuck send.
+    """
 
     def __init__(self, window: Window, per_second: float) -> None:
         self.window = window
+        self._own = LimitsWindow(MemoryStorage())
+        self._shared_again_at = 0.0
+        self._abandoned: set[asyncio.Task[float]] = set()
         # Whole messages: the window counts messages, not fractions of one.
         self.per_second = max(int(per_second), 1)
 
     async def acquire(self, chat_id: int | str) -> None:
+        if time.monotonic() >= self._shared_again_at:
+            try:
+                await self._acquire(self.window, chat_id)
+                return
+            except Exception as error:
+                # Asked again only after a while: every send of an outage would wait its timeout.
+                self._shared_again_at = time.monotonic() + SHARED_RETRY_SECONDS
+                log.warning("send limits kept by this process alone for a while: %s", error)
+        await self._acquire(self._own, chat_id)
+
+    async def _acquire(self, window: Window, chat_id: int | str) -> None:
         chat = f"chat:{chat_id}"
         while True:
             # The chat first, without taking its place: a bot-wide place taken and then left
             # unused while the chat waits would be lost to everyone else for a second.
-            if wait := await self.window.free_in(chat, PER_CHAT_MESSAGES, PER_CHAT_WINDOW_SECONDS):
+            if wait := await self._ask(window.free_in(chat, PER_CHAT_MESSAGES, PER_CHAT_SECONDS)):
                 await asyncio.sleep(wait)
                 continue
-            if wait := await self.window.admit(GLOBAL_KEY, self.per_second, 1):
+            if wait := await self._ask(window.admit(GLOBAL_KEY, self.per_second, 1)):
                 await asyncio.sleep(wait)
                 continue
             # Another replica may have written to the chat in between. The bot-wide place
             # then goes unused: counted, never exceeded.
             if not (
-                wait := await self.window.admit(chat, PER_CHAT_MESSAGES, PER_CHAT_WINDOW_SECONDS)
+                wait := await self._ask(window.admit(chat, PER_CHAT_MESSAGES, PER_CHAT_SECONDS))
             ):
                 return
             await asyncio.sleep(wait)
+
+    async def _ask(self, question: Coroutine[Any, Any, float]) -> float:
+        """The window's answer, or TimeoutError after WINDOW_ANSWER_SECONDS: its statements take
+        milliseconds, so a longer silence is an outage. A request cut off then is cleaned up in
+        the background (on a silent network that takes as long again), not while a message
+        waits."""
+        task = asyncio.create_task(question)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), WINDOW_ANSWER_SECONDS)
+        except TimeoutError:
+            task.cancel()
+            self._abandoned.add(task)
+            task.add_done_callback(self._abandoned.discard)
+            raise
 
     async def close(self) -> None:
         await self.window.close()

@@ -15,7 +15,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_database
 from bot.send_limits import (
     PER_CHAT_MESSAGES,
-    PER_CHAT_WINDOW_SECONDS,
+    PER_CHAT_SECONDS,
     SendLimiter,
     create_send_limiter,
 )
@@ -57,7 +57,7 @@ def assert_within_limits(sent: dict[int, list[float]]) -> None:
     assert len(everything) == 40
     assert most_in_any_window(everything, 1.0 - SLACK) <= PER_SECOND
     for times in sent.values():
-        assert most_in_any_window(times, PER_CHAT_WINDOW_SECONDS - SLACK) <= PER_CHAT_MESSAGES
+        assert most_in_any_window(times, PER_CHAT_SECONDS - SLACK) <= PER_CHAT_MESSAGES
 
 
 async def test_two_replicas_on_one_postgresql_keep_telegrams_limits_together(database_url):
