@@ -18,7 +18,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_database
 from bot.db.models import Role, UnitKind
 from bot.log_context import configure_logging
-from bot.media import MediaStore
+from bot.media import MediaStore, migrate_media, open_media_store
 from bot.procedures.library import ProcedureErrors, load_library
 from bot.services import audit, evidence
 from bot.services import units as unit_service
@@ -98,6 +98,15 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--language", choices=LANGUAGES, help="default: DEFAULT_LANGUAGE")
 
+    media = commands.add_parser("media", help="the store of evidence photos (MEDIA_STORE)")
+    media_actions = media.add_subparsers(dest="action", required=True)
+    media_migrate = media_actions.add_parser(
+        "migrate",
+        help="copy the photos of MEDIA_DIR into the database or the S3 bucket, each checked "
+        "against its SHA-256 (then set MEDIA_STORE to it)",
+    )
+    media_migrate.add_argument("--to", dest="target", choices=("database", "s3"), required=True)
+
     procedures = commands.add_parser("procedures", help="procedure content")
     procedure_actions = procedures.add_subparsers(dest="action", required=True)
     check = procedure_actions.add_parser("check", help="validate procedure files")
@@ -174,7 +183,11 @@ async def verify_audit(session: AsyncSession, args: argparse.Namespace) -> None:
         )
     print(f"audit chain intact: {check.checked} entries ({sealed} sealed now)")
     settings: Settings = args.settings
-    checked, problems = await evidence.photo_problems(session, MediaStore(settings.media_dir))
+    media = open_media_store(settings)
+    try:
+        checked, problems = await evidence.photo_problems(session, media)
+    finally:
+        media.close()
     for problem in problems:
         print(
             f"photo {problem.photo_id} of {problem.held_by}: {problem.state.value} "
@@ -212,7 +225,7 @@ async def export_reports(session: AsyncSession, args: argparse.Namespace) -> Non
             language,
             settings,
             library,
-            MediaStore(settings.media_dir),
+            open_media_store(settings),
             unit_id=unit.id if unit else None,
             include_exercises=args.include_exercises,
         )
@@ -271,6 +284,24 @@ def check_procedures(paths: list[Path], settings: Settings) -> int:
         return 1
     print(f"{len(library.procedures)} procedure(s) valid")
     return 0
+
+
+def migrate_media_store(target: str, settings: Settings) -> int:
+    """Copy MEDIA_DIR's photos into the `target` store; non-zero when a file did not match
+    its name (it stays in MEDIA_DIR, and `audit verify` names the report it belongs to)."""
+    asyncio.run(with_database(settings, lambda _session: asyncio.sleep(0)))
+    store = open_media_store(settings, target)
+    try:
+        migrated = migrate_media(MediaStore(settings.media_dir), store)
+    finally:
+        store.close()
+    print(
+        f"{migrated.copied} photo(s) copied to the {target} store, "
+        f"{migrated.already_there} already there; set MEDIA_STORE={target}"
+    )
+    for digest in migrated.altered:
+        print(f"not copied: {digest} does not match its SHA-256 (altered)", file=sys.stderr)
+    return 1 if migrated.altered else 0
 
 
 def back_up_or_restore(args: argparse.Namespace, settings: Settings) -> int:
@@ -338,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     elif args.command == "procedures":
         return check_procedures(args.paths, settings)
+    elif args.command == "media":
+        return migrate_media_store(args.target, settings)
     elif args.command in ("backup", "restore"):
         return back_up_or_restore(args, settings)
     elif args.command == "doctor":

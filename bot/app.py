@@ -35,7 +35,7 @@ from bot.fsm_storage import (
 )
 from bot.health import Readiness, add_health_routes
 from bot.i18n import create_i18n
-from bot.media import MediaStore
+from bot.media import open_media_store
 from bot.metrics import Metrics
 from bot.middlewares.callbacks import CallbackAnswers
 from bot.middlewares.database import DuplicateUpdateMiddleware, UpdateTransactionMiddleware
@@ -182,7 +182,7 @@ class BotApplication:
         )
         dispatcher = build_dispatcher(settings, session_factory, i18n, in_flight, delivery)
         dispatcher["procedures"] = procedures
-        dispatcher["media"] = MediaStore(settings.media_dir)
+        dispatcher["media"] = open_media_store(settings)
         # Each update's type, outcome and time are counted where it is handled (bot/receiving.py).
         dispatcher["metrics"] = metrics
         return cls(
@@ -248,6 +248,7 @@ class BotApplication:
         await self.bot.session.close()
         if self.send_limiter is not None:
             await self.send_limiter.close()
+        self.dispatcher["media"].close()
         await self.engine.dispose()
 
 

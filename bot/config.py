@@ -80,8 +80,15 @@ class Settings(BaseSettings):
     # An unconfirmed hand-over of items reminds both sides this late, and as late again their
     # supervisors.
     custody_remind_hours: float = Field(default=24, gt=0, le=24 * 30)
-    # Evidence photos, each named by its SHA-256.
+    # Evidence photos, each named by its SHA-256: in MEDIA_DIR ("local", for one process), in
+    # the database ("database": every replica reads it, its backup covers them) or in an
+    # S3-compatible bucket ("s3": S3_BUCKET, S3_ENDPOINT_URL, S3_PREFIX; credentials as boto3
+    # reads them).
+    media_store: Literal["local", "database", "s3"] = "local"
     media_dir: Path = Path("data/media")
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_prefix: str = ""
     messages_per_second: float = Field(default=30.0, gt=0, le=30)
     notification_timeout_seconds: int = Field(default=15, ge=1, le=120)
     # A notification whose send timed out may have arrived: sent again, as a repeat, this late.
@@ -134,7 +141,9 @@ class Settings(BaseSettings):
     def _digest_off(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
-    @field_validator("telegram_api_url", "webhook_url", "redis_url", "webapp_url")
+    @field_validator(
+        "telegram_api_url", "webhook_url", "redis_url", "webapp_url", "s3_endpoint_url"
+    )
     @classmethod
     def _url_or_none(cls, value: str | None) -> str | None:
         if not value:
@@ -143,6 +152,12 @@ class Settings(BaseSettings):
         if not parts.scheme or not parts.netloc:
             raise ValueError("must be a full URL with scheme and host")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _bucket_named(self) -> Settings:
+        if self.media_store == "s3" and not self.s3_bucket:
+            raise ValueError("S3_BUCKET is required when MEDIA_STORE=s3")
+        return self
 
     @model_validator(mode="after")
     def _secret_is_safe(self) -> Settings:
