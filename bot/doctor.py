@@ -138,8 +138,31 @@ def _migrations_finding(revision: str | None) -> Finding:
     )
 
 
+def check_shared_media(settings: Settings) -> Finding:
+    """MEDIA_STORE=database or s3 answers: a photo that is not there is looked up."""
+    from bot.media import open_media_store
+
+    name = f"MEDIA_STORE={settings.media_store}"
+    try:
+        store = open_media_store(settings)
+        try:
+            store.check("0" * 64)
+        finally:
+            store.close()
+    except Exception as error:
+        fix = (
+            "run `python -m bot migrate` and check DATABASE_URL"
+            if settings.media_store == "database"
+            else "check S3_BUCKET, S3_ENDPOINT_URL and the AWS_* credentials"
+        )
+        return Finding(name, Verdict.PROBLEM, f"not readable ({type(error).__name__})", fix)
+    return Finding(name, Verdict.OK, "photos are read from the shared store")
+
+
 def check_media(settings: Settings) -> Finding:
-    """MEDIA_DIR exists (or can be made) and takes a file."""
+    """MEDIA_DIR exists (or can be made) and takes a file; a shared store answers."""
+    if settings.media_store != "local":
+        return check_shared_media(settings)
     directory = settings.media_dir.resolve()
     existing = next(path for path in (directory, *directory.parents) if path.exists())
     fix = f"create {directory} and let the bot's user write there (chown / chmod)"

@@ -9,9 +9,11 @@ import sys
 
 from sqlalchemy import text
 
+from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_database
-from bot.media import DatabaseMediaStore, MediaStore, PhotoState
+from bot.doctor import Verdict, check_media
+from bot.media import DatabaseMediaStore, MediaStore, PhotoState, S3MediaStore
 from tests.faults.bot_process import PROJECT_ROOT, bot_environment
 
 PHOTO = b"\x89PNG a sealed package, photographed at Kainda"
@@ -82,3 +84,33 @@ async def test_media_migrate_copies_the_directory_into_the_database_and_refuses_
     # Run again (after an interruption, say): nothing is copied twice.
     again = migrate()
     assert "0 photo(s) copied to the database store, 1 already there" in again.stdout
+
+
+def test_a_photo_kept_in_an_s3_bucket_is_read_back_intact_by_another_replica(monkeypatch):
+    """Against moto's S3 (the bucket API as boto3 speaks it), as the Bot API against its fake."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        first = S3MediaStore("evidence", prefix="kainda/")
+        first.client.create_bucket(Bucket="evidence")
+        second = S3MediaStore("evidence", prefix="kainda/")
+        digest = first.save(PHOTO)
+        assert first.save(PHOTO) == digest
+        assert second.read(digest) == PHOTO and second.check(digest) is PhotoState.INTACT
+        assert second.check(hashlib.sha256(SEAL).hexdigest()) is PhotoState.MISSING
+        first.client.put_object(Bucket="evidence", Key=first.key_of(digest), Body=SEAL)
+        assert second.check(digest) is PhotoState.ALTERED
+
+
+async def test_the_doctor_checks_the_shared_store_it_is_given(database_url, tmp_path):
+    """`python -m bot doctor` with MEDIA_STORE=database: a problem until the table is there."""
+    settings = Settings(_env_file=None, media_store="database", database_url=database_url)
+    assert check_media(settings).verdict is Verdict.PROBLEM
+    await migrated(database_url)
+    assert check_media(settings).verdict is Verdict.OK
