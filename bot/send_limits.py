@@ -34,13 +34,14 @@ PER_CHAT_SECONDS = 3
 # A window full at the very moment it is read frees within the millisecond: never spin.
 SHORTEST_WAIT_SECONDS = 0.005
 GLOBAL_KEY = "all"
-# After the shared window failed, this process keeps the limits alone this long.
+# The shared window answers within milliseconds: silent this long, it is out of reach, and the
+# process keeps the limits alone for SHARED_RETRY_SECONDS before asking it again.
+WINDOW_ANSWER_SECONDS = 1.0
 SHARED_RETRY_SECONDS = 10.0
+# PostgreSQL's window: a few connections serve a replica's 30 statements a second.
+WINDOW_CONNECTIONS = 5
 
 log = logging.getLogger(__name__)
-# Each statement takes a millisecond or two: a few connections serve a replica's 30 a second.
-WINDOW_CONNECTIONS = 5
-WINDOW_ANSWER_SECONDS = 1.0
 
 
 class Window(Protocol):
