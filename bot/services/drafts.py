@@ -369,13 +369,18 @@ async def _typed_value(
     raise InvalidInput(spec.kind, "use_buttons")
 
 
+def item_photos(content: dict[str, Any], item: int) -> int:
+    """How many photos of the draft show item `item`."""
+    return sum(1 for photo in content["photos"] if photo.get("item") == item)
+
+
 def _shown_in_photo(draft: ReportDraft, target: Target, spec: Field) -> Values:
     """The officer says the photos of the item show the marking: the serial is confirmed by
     them, if the item has any."""
     current = values_of(draft.content, target.section, target.entry).get(spec.key)
     if not unconfirmed(spec, current):
         raise InvalidInput("choice", "stale")
-    if not any(photo.get("item") == target.entry for photo in draft.content["photos"]):
+    if not item_photos(draft.content, target.entry):
         raise InvalidInput("serial", "no_photo")
     return {"text": current["text"], "confirmed": "photo"}
 

@@ -193,7 +193,7 @@ async def section_screen(
         )
     builder.adjust(2)
     if section is Section.ITEM:
-        photos = sum(1 for photo in draft.content["photos"] if photo["item"] == entry)
+        photos = drafts.item_photos(draft.content, entry)
         lines.append(_("📷 Photos of this item: {count}").format(count=photos))
         builder.row(
             InlineKeyboardButton(
@@ -300,7 +300,7 @@ async def question_screen(
         row.button(text=label[:60], callback_data=answer)
 
     if confirming:
-        if any(photo.get("item") == target.entry for photo in draft.content["photos"]):
+        if drafts.item_photos(draft.content, target.entry):
             choice(_("📷 The marking is in the photos"), drafts.MARKING_PHOTO)
         else:
             builder.button(
